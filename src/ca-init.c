@@ -1,0 +1,207 @@
+/*
+ * ca-init: make a certificate authority, root or intermediate.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define PATH_LEN_MAX	16
+
+enum {
+	OPT_CRL_URL = CHAR_MAX + 1,
+	OPT_DAYS,
+	OPT_EXIST_OK,
+	OPT_JSON,
+	OPT_KEY_PASS,
+	OPT_KEY_TYPE,
+	OPT_PARENT,
+	OPT_PARENT_PASS,
+	OPT_PATH_LEN,
+	OPT_SUBJECT,
+};
+
+static const struct option longopts[] = {
+	{ "crl-url",		required_argument, NULL, OPT_CRL_URL },
+	{ "days",		required_argument, NULL, OPT_DAYS },
+	{ "dir",		required_argument, NULL, 'd' },
+	{ "exist-ok",		no_argument,	   NULL, OPT_EXIST_OK },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "key-passphrase-file", required_argument, NULL, OPT_KEY_PASS },
+	{ "key-type",		required_argument, NULL, OPT_KEY_TYPE },
+	{ "parent",		required_argument, NULL, OPT_PARENT },
+	{ "parent-passphrase-file", required_argument, NULL, OPT_PARENT_PASS },
+	{ "path-len",		required_argument, NULL, OPT_PATH_LEN },
+	{ "subject",		required_argument, NULL, OPT_SUBJECT },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL,			0,		   NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: ca-init [-d DIR] --subject DN [--key-type TYPE] [--days N]\n"
+"               [--path-len N] [--crl-url URL] [--parent DIR]\n"
+"               [--key-passphrase-file FILE] [--parent-passphrase-file FILE]\n"
+"               [--exist-ok] [--json]\n"
+"\n"
+"Make a certificate authority in DIR: ca.key, ca.crt, ledger.db, crl.pem.\n"
+"\n"
+"  -d, --dir DIR          CA directory (default $CA_DIR, else .)\n"
+"      --subject DN       RFC 4514 name, e.g. 'CN=Example Root CA,O=Example'\n"
+"      --key-type TYPE    " KEY_TYPE_NAMES "\n"
+"                         (default ecdsa-p256)\n"
+"      --days N           validity in days (default 3650, at most %d)\n"
+"      --path-len N       pathLenConstraint: CA levels allowed below (0-%d)\n"
+"      --crl-url URL      CRL distribution point put in issued certificates\n"
+"      --parent DIR       make an intermediate signed by the CA in DIR\n"
+"      --key-passphrase-file FILE\n"
+"                         encrypt ca.key with the first line of FILE\n"
+"                         (default $CA_KEY_PASSPHRASE_FILE)\n"
+"      --parent-passphrase-file FILE\n"
+"                         passphrase of the parent's key\n"
+"                         (default $CA_KEY_PASSPHRASE_FILE)\n"
+"      --exist-ok         succeed without change if DIR already holds a CA\n"
+"      --json             print the CA certificate's details as JSON\n"
+"  -h, --help             print this help and exit\n"
+"  -V, --version          print the version and exit\n",
+	    DAYS_MAX, PATH_LEN_MAX);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ca_init_opts	 o;
+	struct cakit_err	 err = { "" };
+	struct cakit_notes	 notes = { .n = 0 };
+	struct ledger_row	 row;
+	struct buf		 out = { 0 };
+	struct san_list		 urls = { NULL, 0 };
+	char			*crt = NULL, *key = NULL, *db = NULL, *crl = NULL;
+	const char		*files[9];
+	long long		 n;
+	bool			 json = false, existed;
+	int			 c, rc = 1;
+
+	cli_setup("ca-init");
+	memset(&row, 0, sizeof(row));
+	memset(&o, 0, sizeof(o));
+	o.key_type = KEY_ECDSA_P256;
+	o.path_len = -1;
+
+	while ((c = getopt_long(argc, argv, "Vd:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'V':
+			cli_version();
+			return 0;
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_CRL_URL:
+			if (san_add(&urls, SAN_URI, optarg, strlen(optarg),
+			    &err) == -1) {
+				rc = cli_usage_error("--crl-url: %s", err.msg);
+				goto out;
+			}
+			o.crl_url = optarg;
+			break;
+		case OPT_DAYS:
+			if (cli_number("--days", optarg, 1, DAYS_MAX, &n) == -1)
+				return 2;
+			o.days = n;
+			break;
+		case OPT_EXIST_OK:
+			o.exist_ok = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_KEY_PASS:
+			o.passphrase_file = optarg;
+			break;
+		case OPT_KEY_TYPE:
+			if (key_type_parse(optarg, &o.key_type) == -1)
+				return cli_usage_error("--key-type '%.40s': "
+				    "unknown; use one of " KEY_TYPE_NAMES,
+				    optarg);
+			break;
+		case OPT_PARENT:
+			o.parent = optarg;
+			break;
+		case OPT_PARENT_PASS:
+			o.parent_passphrase_file = optarg;
+			break;
+		case OPT_PATH_LEN:
+			if (cli_number("--path-len", optarg, 0, PATH_LEN_MAX,
+			    &n) == -1)
+				return 2;
+			o.path_len = n;
+			break;
+		case OPT_SUBJECT:
+			if (dn_check(optarg, &err) == -1)
+				return cli_usage_error("%s", err.msg);
+			o.subject = optarg;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		rc = cli_usage_error("unexpected argument '%.40s'",
+		    argv[optind]);
+		goto out;
+	}
+	if (o.subject == NULL) {
+		rc = cli_usage_error("--subject is required");
+		goto out;
+	}
+	o.dir = opt_ca_dir(o.dir);
+	o.passphrase_file = cli_passfile(o.passphrase_file);
+	o.parent_passphrase_file = cli_passfile(o.parent_passphrase_file);
+
+	if (ca_init(&o, &row, &existed, &notes, &err) == -1) {
+		cli_notes(&notes);
+		rc = cli_fail(&err);
+		goto out;
+	}
+	cli_notes(&notes);
+	if (existed)
+		fprintf(stderr, "%s: %s already holds a CA; nothing changed\n",
+		    cli_prog, o.dir);
+	if (json) {
+		crt = file_join(o.dir, CA_CRT);
+		key = file_join(o.dir, CA_KEY);
+		db = file_join(o.dir, CA_LEDGER);
+		crl = file_join(o.dir, CA_CRL);
+		files[0] = "certificate"; files[1] = crt;
+		files[2] = "key"; files[3] = key;
+		files[4] = "ledger"; files[5] = db;
+		files[6] = "crl"; files[7] = crl;
+		files[8] = NULL;
+		row_json(&out, &row, time(NULL), files, false);
+		buf_addc(&out, '\n');
+		if (cli_print(out.p, out.len) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	san_list_free(&urls);
+	ledger_row_clear(&row);
+	buf_free(&out);
+	free(crt);
+	free(key);
+	free(db);
+	free(crl);
+	return rc;
+}

@@ -1,0 +1,111 @@
+/*
+ * The binaries' common part.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *cli_prog = "cakit";
+
+void
+cli_setup(const char *prog)
+{
+	int	 ret;
+
+	cli_prog = prog;
+	umask(077);
+	if ((ret = gnutls_global_init()) < 0) {
+		fprintf(stderr, "%s: GnuTLS: %s\n", prog, gnutls_strerror(ret));
+		exit(1);
+	}
+}
+
+void
+cli_notes(const struct cakit_notes *notes)
+{
+	size_t	 i;
+
+	for (i = 0; i < notes->n; i++)
+		fprintf(stderr, "%s: %s\n", cli_prog, notes->msg[i]);
+}
+
+/* Print the error as one line; returns the exit status 1. */
+int
+cli_fail(const struct cakit_err *err)
+{
+	char	*p, line[sizeof(err->msg)];
+
+	snprintf(line, sizeof(line), "%s", err->msg[0] != '\0' ? err->msg :
+	    "failed");
+	for (p = line; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	fprintf(stderr, "%s: %s\n", cli_prog, line);
+	return 1;
+}
+
+/* A usage error; returns the exit status 2. */
+int
+cli_usage_error(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see %s --help)\n", cli_prog);
+	return 2;
+}
+
+/* A bounded option value; -1 after printing a usage error. */
+int
+cli_number(const char *opt, const char *s, long long min, long long max,
+    long long *out)
+{
+	if (opt_number(s, min, max, out) == 0)
+		return 0;
+	cli_usage_error("%s '%.40s': expected a whole number from %lld to "
+	    "%lld", opt, s, min, max);
+	return -1;
+}
+
+void
+cli_version(void)
+{
+	printf("%s (cakit) %s\n", cli_prog, PACKAGE_VERSION);
+	printf("GnuTLS %s\n", gnutls_check_version(NULL));
+}
+
+/* Write all of data to stdout; 1 (after an error line) if that fails. */
+int
+cli_print(const void *data, size_t len)
+{
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, "%s: standard output: %s\n", cli_prog,
+		    strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* The passphrase file: the option, else $CA_KEY_PASSPHRASE_FILE. */
+const char *
+cli_passfile(const char *opt)
+{
+	const char	*env;
+
+	if (opt != NULL)
+		return opt;
+	if ((env = getenv("CA_KEY_PASSPHRASE_FILE")) != NULL && *env != '\0')
+		return env;
+	return NULL;
+}

@@ -1,0 +1,253 @@
+/*
+ * A CA directory: ca.crt, ca.key, ledger.db, crl.pem and, for an
+ * intermediate, chain.pem with the issuers above it.  ca-init publishes
+ * ca.crt last, so a directory without it is never taken for a CA.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cakit.h"
+
+static const char *const ca_files[] = {
+	CA_KEY, CA_LEDGER, CA_LEDGER "-wal", CA_LEDGER "-shm", CA_CRL, CA_CHAIN,
+};
+
+/* Refuse a CA whose key others could read or whose files others write. */
+static int
+ca_check_modes(const char *dir, struct cakit_err *err)
+{
+	struct stat	 st;
+	char		*key;
+	int		 rc = -1;
+
+	if (stat(dir, &st) == -1) {
+		err_set(err, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		err_set(err, "%s: the CA directory is writable by others "
+		    "(mode %04o); chmod go-w it", dir,
+		    (unsigned int)st.st_mode & 07777);
+		return -1;
+	}
+	key = file_join(dir, CA_KEY);
+	if (lstat(key, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			err_set(err, "%s: not a regular file", key);
+			goto out;
+		}
+		if (st.st_mode & 077) {
+			err_set(err, "%s: mode %04o lets others read the CA "
+			    "key; chmod 600 it", key,
+			    (unsigned int)st.st_mode & 07777);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(key);
+	return rc;
+}
+
+/* Whether dir holds leftovers of a ca-init that did not finish. */
+static bool
+ca_leftovers(const char *dir)
+{
+	char	*p;
+	size_t	 i;
+	bool	 found = false;
+
+	for (i = 0; i < sizeof(ca_files) / sizeof(ca_files[0]) && !found; i++) {
+		p = file_join(dir, ca_files[i]);
+		found = file_exists(p);
+		free(p);
+	}
+	return found;
+}
+
+/*
+ * Open the CA in dir.  Without CA_OPEN_NOKEY the key is loaded (with
+ * the passphrase in passfile, if any) and must match the certificate.
+ * Freed with ca_free.
+ */
+struct ca *
+ca_open(const char *dir, int flags, const char *passfile,
+    struct cakit_err *err)
+{
+	struct ca	*ca;
+	struct stat	 st;
+	gnutls_pubkey_t	 kpub = NULL, cpub = NULL;
+	char		*path = NULL, *pass = NULL;
+	int		 ret;
+
+	ca = xcalloc(1, sizeof(*ca));
+	ca->dir = xstrdup(dir);
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		err_set(err, "%s: no such CA directory; create one with "
+		    "ca-init", dir);
+		goto fail;
+	}
+	path = file_join(dir, CA_CRT);
+	if (!file_exists(path)) {
+		if (ca_leftovers(dir))
+			err_set(err, "%s: incomplete CA (no %s), left by an "
+			    "interrupted ca-init; run ca-init again", dir,
+			    CA_CRT);
+		else
+			err_set(err, "%s: not a CA directory (no %s); create "
+			    "one with ca-init", dir, CA_CRT);
+		goto fail;
+	}
+	if (ca_check_modes(dir, err) == -1)
+		goto fail;
+	if ((ca->crt = cert_load(path, err)) == NULL)
+		goto fail;
+	free(path);
+
+	if (!(flags & CA_OPEN_NOKEY)) {
+		path = file_join(dir, CA_KEY);
+		if (passfile != NULL &&
+		    file_read_passphrase(passfile, &pass, err) == -1)
+			goto fail;
+		if ((ca->key = key_load(path, pass, err)) == NULL)
+			goto fail;
+		if ((ret = gnutls_pubkey_init(&kpub)) < 0 ||
+		    (ret = gnutls_pubkey_import_privkey(kpub, ca->key, 0,
+		    0)) < 0 ||
+		    (ret = gnutls_pubkey_init(&cpub)) < 0 ||
+		    (ret = gnutls_pubkey_import_x509(cpub, ca->crt, 0)) < 0) {
+			err_gnutls(err, ret, "%s", path);
+			goto fail;
+		}
+		if (!key_matches(kpub, cpub)) {
+			err_set(err, "%s does not match %s/%s", path, dir,
+			    CA_CRT);
+			goto fail;
+		}
+		free(path);
+	}
+
+	path = file_join(dir, CA_LEDGER);
+	if (!file_exists(path)) {
+		err_set(err, "%s: missing; the CA directory is damaged", path);
+		goto fail;
+	}
+	if ((ca->ledger = ledger_open(path, false, err)) == NULL)
+		goto fail;
+	if (ledger_meta_get(ca->ledger, "crl_url", &ca->crl_url, err) == -1)
+		goto fail;
+	free(path);
+
+	path = file_join(dir, CA_CHAIN);
+	if (file_exists(path) &&
+	    cert_load_list(path, &ca->chain, &ca->nchain, err) == -1)
+		goto fail;
+	free(path);
+	path = NULL;
+
+	gnutls_pubkey_deinit(kpub);
+	gnutls_pubkey_deinit(cpub);
+	if (pass != NULL)
+		secret_free(pass, strlen(pass));
+	return ca;
+fail:
+	free(path);
+	gnutls_pubkey_deinit(kpub);
+	gnutls_pubkey_deinit(cpub);
+	if (pass != NULL)
+		secret_free(pass, strlen(pass));
+	ca_free(ca);
+	return NULL;
+}
+
+void
+ca_free(struct ca *ca)
+{
+	if (ca == NULL)
+		return;
+	gnutls_x509_crt_deinit(ca->crt);
+	gnutls_privkey_deinit(ca->key);
+	ledger_free(ca->ledger);
+	cert_list_free(ca->chain, ca->nchain);
+	free(ca->crl_url);
+	free(ca->dir);
+	free(ca);
+}
+
+/* A CA can issue only while its own certificate is valid. */
+int
+ca_check_usable(const struct ca *ca, time_t now, struct cakit_err *err)
+{
+	char	 when[32];
+	time_t	 t;
+
+	if ((t = gnutls_x509_crt_get_expiration_time(ca->crt)) <= now) {
+		time_rfc3339(t, when);
+		err_set(err, "%s: the CA certificate expired on %s; it can "
+		    "no longer issue", ca->dir, when);
+		return -1;
+	}
+	if ((t = gnutls_x509_crt_get_activation_time(ca->crt)) > now) {
+		time_rfc3339(t, when);
+		err_set(err, "%s: the CA certificate is not valid before %s",
+		    ca->dir, when);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The ledger row for a serial number or a certificate file.  A file
+ * must hold exactly the certificate this CA recorded under its serial.
+ * Clear row with ledger_row_clear.
+ */
+int
+ca_lookup(struct ca *ca, const char *arg, struct ledger_row *row,
+    struct cakit_err *err)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_datum_t		 der = { NULL, 0 };
+	struct serial		 s;
+	char			 hex[SERIAL_HEXLEN + 1];
+	bool			 from_file;
+	int			 ret, rc = -1;
+
+	memset(row, 0, sizeof(*row));
+	from_file = strchr(arg, '/') != NULL || file_exists(arg);
+	if (from_file) {
+		if ((crt = cert_load(arg, err)) == NULL ||
+		    serial_from_crt(crt, &s, err) == -1 ||
+		    cert_export(crt, GNUTLS_X509_FMT_DER, &der, err) == -1)
+			goto out;
+	} else if (serial_parse(arg, &s, err) == -1)
+		goto out;
+	serial_hex(&s, hex);
+	if ((ret = ledger_get(ca->ledger, hex, row, err)) == -1)
+		goto out;
+	if (ret == 1) {
+		if (from_file)
+			err_set(err, "%s: not issued by the CA in %s (serial "
+			    "%s is not in its ledger)", arg, ca->dir, hex);
+		else
+			err_set(err, "serial %s: not in the ledger of %s", hex,
+			    ca->dir);
+		goto out;
+	}
+	if (from_file && (row->der.size != der.size ||
+	    memcmp(row->der.data, der.data, der.size) != 0)) {
+		err_set(err, "%s: not issued by the CA in %s (its serial %s "
+		    "belongs to another certificate)", arg, ca->dir, hex);
+		ledger_row_clear(row);
+		goto out;
+	}
+	rc = 0;
+out:
+	gnutls_free(der.data);
+	gnutls_x509_crt_deinit(crt);
+	return rc;
+}

@@ -1,0 +1,337 @@
+/*
+ * cakit: the internal library.  Every binary is a thin main() over it;
+ * this header is the map of the modules, each under its own comment.
+ * Actions return 0 or -1 and describe a failure once into a struct
+ * cakit_err; constructors return a pointer or NULL; objects from
+ * x_new/x_load/x_parse are freed with x_free, which accepts NULL.
+ */
+#ifndef CAKIT_H
+#define CAKIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509-ext.h>
+
+/* err.c: one error message, and the notes (warnings) an action leaves. */
+struct cakit_err {
+	char	 msg[1024];
+};
+
+#define NOTES_MAX	16
+struct cakit_notes {
+	char	 msg[NOTES_MAX][512];
+	size_t	 n;
+};
+
+void	 err_set(struct cakit_err *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 err_gnutls(struct cakit_err *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 notes_add(struct cakit_notes *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* buf.c: a growable byte buffer (never fails: out of memory aborts). */
+struct buf {
+	unsigned char	*p;
+	size_t		 len;
+	size_t		 cap;
+};
+
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, int);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+char	*buf_str(struct buf *);
+void	 buf_free(struct buf *);
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+
+/* opt.c: command-line values, checked before anything is touched. */
+int	 opt_number(const char *, long long, long long, long long *);
+const char *opt_ca_dir(const char *);
+
+/* file.c: bounded reads, atomic replaceable files, secret files. */
+#define FILE_MAX	(1024 * 1024)
+
+int	 file_read(const char *, size_t, gnutls_datum_t *, struct cakit_err *);
+int	 file_read_fd(int, const char *, size_t, gnutls_datum_t *,
+	    struct cakit_err *);
+int	 file_write_atomic(const char *, const void *, size_t, int,
+	    struct cakit_err *);
+char	*file_write_temp(const char *, const void *, size_t, int,
+	    struct cakit_err *);
+int	 file_publish(const char *, const char *, bool, struct cakit_err *);
+bool	 file_exists(const char *);
+char	*file_join(const char *, const char *);
+int	 file_read_passphrase(const char *, char **, struct cakit_err *);
+void	 secret_free(void *, size_t);
+
+/* serial.c: certificate serial numbers. */
+#define SERIAL_LEN	20
+#define SERIAL_HEXLEN	(SERIAL_LEN * 2)
+
+struct serial {
+	unsigned char	 b[SERIAL_LEN];
+	size_t		 len;
+};
+
+int	 serial_new(struct serial *, struct cakit_err *);
+int	 serial_parse(const char *, struct serial *, struct cakit_err *);
+int	 serial_from_crt(gnutls_x509_crt_t, struct serial *,
+	    struct cakit_err *);
+void	 serial_hex(const struct serial *, char [SERIAL_HEXLEN + 1]);
+
+/* names.c: distinguished names and subject alternative names. */
+enum san_type {
+	SAN_DNS,
+	SAN_IP,
+	SAN_EMAIL,
+	SAN_URI,
+};
+
+struct san {
+	enum san_type	 type;
+	char		*value;		/* canonical text form */
+	unsigned char	 ip[16];
+	size_t		 iplen;
+};
+
+struct san_list {
+	struct san	*v;
+	size_t		 n;
+};
+
+#define SAN_MAX		100
+
+int	 dn_check(const char *, struct cakit_err *);
+int	 san_add(struct san_list *, enum san_type, const char *, size_t,
+	    struct cakit_err *);
+int	 san_add_raw(struct san_list *, gnutls_x509_subject_alt_name_t,
+	    const unsigned char *, size_t, struct cakit_err *);
+int	 san_list_copy(struct san_list *, const struct san_list *);
+bool	 san_list_has_host(const struct san_list *);
+char	*san_list_join(const struct san_list *, const char *);
+int	 san_list_parse(struct san_list *, const char *, struct cakit_err *);
+void	 san_list_free(struct san_list *);
+const char *san_prefix(enum san_type);
+
+/* key.c: key generation and the keys cakit accepts. */
+enum key_type {
+	KEY_ECDSA_P256,
+	KEY_ECDSA_P384,
+	KEY_ED25519,
+	KEY_RSA_2048,
+	KEY_RSA_3072,
+	KEY_RSA_4096,
+};
+
+#define KEY_TYPE_NAMES \
+	"ecdsa-p256, ecdsa-p384, ed25519, rsa-2048, rsa-3072, rsa-4096"
+
+int	 key_type_parse(const char *, enum key_type *);
+gnutls_x509_privkey_t key_generate(enum key_type, struct cakit_err *);
+int	 key_export_pem(gnutls_x509_privkey_t, const char *,
+	    gnutls_datum_t *, struct cakit_err *);
+int	 key_check_pub(gnutls_pubkey_t, struct cakit_err *);
+bool	 key_is_rsa(gnutls_pubkey_t);
+bool	 key_matches(gnutls_pubkey_t, gnutls_pubkey_t);
+gnutls_privkey_t key_load(const char *, const char *, struct cakit_err *);
+
+/* req.c: PKCS#10 requests from outside, checked before any use. */
+struct req {
+	gnutls_x509_crq_t	 crq;
+	gnutls_pubkey_t		 pub;
+	char			*subject;	/* RFC 4514, may be "" */
+	struct san_list		 sans;
+};
+
+struct req *req_parse(const gnutls_datum_t *, struct cakit_notes *,
+	    struct cakit_err *);
+void	 req_free(struct req *);
+
+/* cert.c: profiles and the certificates they produce. */
+enum profile {
+	PROFILE_SERVER,
+	PROFILE_CLIENT,
+	PROFILE_PEER,
+	PROFILE_CA,
+};
+
+#define DAYS_MAX	36500
+#define SERVER_DAYS_APPLE 825
+
+int	 profile_parse(const char *, enum profile *);
+const char *profile_name(enum profile);
+
+struct cert_tbs {
+	enum profile		 profile;
+	gnutls_pubkey_t		 pub;		/* subject's key */
+	gnutls_x509_crq_t	 crq;		/* subject DN if subject NULL */
+	const char		*subject;	/* RFC 4514 */
+	const struct san_list	*sans;
+	time_t			 not_before;
+	time_t			 not_after;
+	int			 path_len;	/* CA only, -1 for none */
+	const char		*crl_url;	/* NULL for none */
+};
+
+gnutls_x509_crt_t cert_build(const struct cert_tbs *, const struct serial *,
+	    gnutls_x509_crt_t, gnutls_privkey_t, struct cakit_err *);
+int	 cert_export(gnutls_x509_crt_t, gnutls_x509_crt_fmt_t,
+	    gnutls_datum_t *, struct cakit_err *);
+gnutls_x509_crt_t cert_import(const gnutls_datum_t *, struct cakit_err *);
+gnutls_x509_crt_t cert_load(const char *, struct cakit_err *);
+int	 cert_load_list(const char *, gnutls_x509_crt_t **, unsigned int *,
+	    struct cakit_err *);
+char	*cert_subject(gnutls_x509_crt_t);
+int	 cert_ca_path_len(gnutls_x509_crt_t, bool *, int *);
+void	 cert_list_free(gnutls_x509_crt_t *, unsigned int);
+
+/* json.c: JSON text, valid whatever bytes the strings hold. */
+void	 json_str(struct buf *, const char *);
+void	 json_time(struct buf *, time_t);
+void	 time_rfc3339(time_t, char [32]);
+
+/* ledger.c: the SQLite record of every certificate a CA issued. */
+#define LEDGER_VERSION	1
+
+enum cert_status {
+	STATUS_VALID,
+	STATUS_REVOKED,
+	STATUS_EXPIRED,
+};
+
+struct ledger;
+
+struct ledger_row {
+	char		 serial[SERIAL_HEXLEN + 1];
+	char		*subject;
+	char		*sans;		/* newline separated "DNS:x" */
+	enum profile	 profile;
+	time_t		 not_before;
+	time_t		 not_after;
+	time_t		 issued_at;
+	enum cert_status status;	/* STATUS_VALID or STATUS_REVOKED */
+	time_t		 revoked_at;
+	int		 reason;	/* RFC 5280 CRLReason */
+	char		*replaces;	/* serial or NULL */
+	gnutls_datum_t	 der;
+};
+
+struct ledger *ledger_open(const char *, bool, struct cakit_err *);
+void	 ledger_free(struct ledger *);
+int	 ledger_begin(struct ledger *, struct cakit_err *);
+int	 ledger_commit(struct ledger *, struct cakit_err *);
+void	 ledger_rollback(struct ledger *);
+int	 ledger_insert(struct ledger *, const struct ledger_row *,
+	    struct cakit_err *);
+int	 ledger_get(struct ledger *, const char *, struct ledger_row *,
+	    struct cakit_err *);
+int	 ledger_count(struct ledger *, long long *, struct cakit_err *);
+int	 ledger_meta_get(struct ledger *, const char *, char **,
+	    struct cakit_err *);
+int	 ledger_meta_set(struct ledger *, const char *, const char *,
+	    struct cakit_err *);
+int	 ledger_revoke(struct ledger *, const char *, time_t, int,
+	    struct cakit_err *);
+struct crl_entry;
+int	 ledger_revoked(struct ledger *, struct crl_entry **, size_t *,
+	    struct cakit_err *);
+void	 ledger_row_clear(struct ledger_row *);
+const char *status_name(enum cert_status);
+
+/* ca.c: a CA directory: its certificate, key and ledger. */
+#define CA_KEY		"ca.key"
+#define CA_CRT		"ca.crt"
+#define CA_CHAIN	"chain.pem"
+#define CA_LEDGER	"ledger.db"
+#define CA_CRL		"crl.pem"
+
+struct ca {
+	char			*dir;
+	gnutls_x509_crt_t	 crt;
+	gnutls_privkey_t	 key;
+	struct ledger		*ledger;
+	char			*crl_url;
+	gnutls_x509_crt_t	*chain;		/* issuers above, to the root */
+	unsigned int		 nchain;
+};
+
+struct ca_init_opts {
+	const char	*dir;
+	const char	*subject;
+	enum key_type	 key_type;
+	int		 days;
+	int		 path_len;	/* -1 for none */
+	const char	*crl_url;
+	const char	*parent;	/* parent CA directory or NULL */
+	const char	*passphrase_file;	/* encrypts the new key */
+	const char	*parent_passphrase_file;
+	bool		 exist_ok;
+};
+
+#define CA_OPEN_NOKEY	0x01	/* certificate and ledger only */
+
+struct ca *ca_open(const char *, int, const char *, struct cakit_err *);
+void	 ca_free(struct ca *);
+int	 ca_check_usable(const struct ca *, time_t, struct cakit_err *);
+int	 ca_lookup(struct ca *, const char *, struct ledger_row *,
+	    struct cakit_err *);
+
+/* init.c: making a CA, root or intermediate. */
+int	 ca_init(const struct ca_init_opts *, struct ledger_row *, bool *,
+	    struct cakit_notes *, struct cakit_err *);
+
+/* issue.c: signing one certificate and recording it. */
+struct issue_opts {
+	enum profile		 profile;
+	int			 days;		/* 0 for the default */
+	const char		*subject;
+	const struct san_list	*sans;		/* command line, may be empty */
+	const char		*replaces;	/* serial being renewed */
+};
+
+int	 issue_cert(struct ca *, const struct issue_opts *, gnutls_pubkey_t,
+	    struct req *, struct ledger_row *, struct cakit_notes *,
+	    struct cakit_err *);
+int	 issue_new_key(struct ca *, const struct issue_opts *, enum key_type,
+	    const char *, struct ledger_row *, struct cakit_notes *,
+	    struct cakit_err *);
+int	 issue_renew(struct ca *, const char *, int, struct ledger_row *,
+	    struct cakit_notes *, struct cakit_err *);
+int	 row_fill(struct ledger_row *, gnutls_x509_crt_t, enum profile,
+	    const struct san_list *, struct cakit_err *);
+void	 row_json(struct buf *, const struct ledger_row *, time_t,
+	    const char *const *, bool);
+enum cert_status row_status(const struct ledger_row *, time_t);
+
+/* crl.c: RFC 5280 CRLs, encoded by der.c and signed by the CA's key. */
+struct crl_entry {
+	struct serial	 serial;
+	time_t		 revoked_at;
+	int		 reason;	/* 0 (unspecified) omits reasonCode */
+};
+
+int	 crl_build(gnutls_x509_crt_t, gnutls_privkey_t,
+	    const struct crl_entry *, size_t, uint64_t, time_t, time_t,
+	    struct buf *, struct cakit_err *);
+
+/* revoke.c: revocation and publishing the CRL. */
+#define CRL_DAYS_DEFAULT 7
+#define CRL_DAYS_MAX	366
+
+int	 reason_parse(const char *, int *);
+const char *reason_name(int);
+char	*crl_prepare(struct ca *, time_t, int, struct cakit_err *);
+int	 crl_publish(struct ca *, time_t, int, struct cakit_err *);
+
+#endif /* !CAKIT_H */

@@ -1,0 +1,369 @@
+/*
+ * Certificate revocation lists (RFC 5280 section 5).  GnuTLS's CRL
+ * writer cannot put a reasonCode on an entry, writes an empty
+ * revokedCertificates where 5.1.2.6 wants it absent, and slows down
+ * faster than the number of entries grows.  So the TBSCertList is
+ * encoded here with der.c, and GnuTLS only signs it.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "cakit.h"
+#include "der.h"
+
+/* Content octets of the extension OIDs (2.5.29.20, .21 and .35). */
+static const unsigned char oid_crl_number[] = { 0x55, 0x1d, 0x14 };
+static const unsigned char oid_crl_reason[] = { 0x55, 0x1d, 0x15 };
+static const unsigned char oid_authority_key_id[] = { 0x55, 0x1d, 0x23 };
+
+/* One past the largest CRLReason value (RFC 5280 5.3.1). */
+#define REASON_MAX	11
+
+#define KEY_ID_MAX	256
+
+/*
+ * The CRLReason values cakit writes: those of RFC 5280 5.3.1 except
+ * removeFromCRL (delta CRLs only) and aACompromise (attribute
+ * certificates), and 7, which is unused.
+ */
+static bool
+reason_valid(int reason)
+{
+	switch (reason) {
+	case 0:		/* unspecified */
+	case 1:		/* keyCompromise */
+	case 2:		/* cACompromise */
+	case 3:		/* affiliationChanged */
+	case 4:		/* superseded */
+	case 5:		/* cessationOfOperation */
+	case 6:		/* certificateHold */
+	case 9:		/* privilegeWithdrawn */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+hex(const struct serial *s, char out[SERIAL_HEXLEN + 1])
+{
+	static const char	 digit[] = "0123456789ABCDEF";
+	size_t			 i;
+
+	for (i = 0; i < s->len && i < SERIAL_LEN; i++) {
+		out[2 * i] = digit[s->b[i] >> 4];
+		out[2 * i + 1] = digit[s->b[i] & 0xf];
+	}
+	out[2 * i] = '\0';
+}
+
+/* Refuse what cannot be encoded before anything is encoded. */
+static int
+check_input(const struct crl_entry *entries, size_t n, time_t this_update,
+    time_t next_update, struct cakit_err *err)
+{
+	char	 s[SERIAL_HEXLEN + 1];
+	size_t	 i;
+
+	if (!der_time_valid(this_update) || !der_time_valid(next_update)) {
+		err_set(err, "CRL: thisUpdate or nextUpdate is outside the "
+		    "years 0000-9999 (RFC 5280 5.1.2.4)");
+		return -1;
+	}
+	if (next_update < this_update) {
+		err_set(err, "CRL: nextUpdate is before thisUpdate "
+		    "(RFC 5280 5.1.2.5)");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (entries[i].serial.len == 0 ||
+		    entries[i].serial.len > SERIAL_LEN) {
+			err_set(err, "CRL entry %zu: serial number of %zu "
+			    "octets, not 1 to %d (RFC 5280 4.1.2.2)", i,
+			    entries[i].serial.len, SERIAL_LEN);
+			return -1;
+		}
+		hex(&entries[i].serial, s);
+		if (!reason_valid(entries[i].reason)) {
+			err_set(err, "serial %s: revocation reason %d is not "
+			    "one cakit writes (RFC 5280 5.3.1)", s,
+			    entries[i].reason);
+			return -1;
+		}
+		if (!der_time_valid(entries[i].revoked_at)) {
+			err_set(err, "serial %s: revocation time %lld is "
+			    "outside the years 0000-9999 (RFC 5280 5.1.2.6)",
+			    s, (long long)entries[i].revoked_at);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The signature algorithm the CA key makes, and its AlgorithmIdentifier
+ * appended to alg_id: parameters NULL for RSA PKCS#1 v1.5 (RFC 4055
+ * 5), absent for ECDSA (RFC 5758 3.2) and EdDSA (RFC 8410 3).  EdDSA
+ * has no separate hash: the one GnuTLS prefers for such a key is the
+ * algorithm's own, which gnutls_pk_to_sign() expects.
+ */
+static int
+sign_algo(gnutls_privkey_t key, gnutls_sign_algorithm_t *algo,
+    struct buf *alg_id, struct cakit_err *err)
+{
+	struct buf			 c = { NULL, 0, 0 };
+	gnutls_pubkey_t			 pub = NULL;
+	gnutls_digest_algorithm_t	 hash;
+	const char			*oid;
+	int				 pk, ret, rc = -1;
+
+	if ((pk = gnutls_privkey_get_pk_algorithm(key, NULL)) < 0) {
+		err_gnutls(err, pk, "CA key");
+		goto out;
+	}
+	switch (pk) {
+	case GNUTLS_PK_RSA:
+	case GNUTLS_PK_ECDSA:
+	case GNUTLS_PK_EDDSA_ED25519:
+	case GNUTLS_PK_EDDSA_ED448:
+		break;
+	default:
+		err_set(err, "CA key: cakit does not sign CRLs with %s keys",
+		    gnutls_pk_get_name(pk));
+		goto out;
+	}
+	if ((ret = gnutls_pubkey_init(&pub)) < 0) {
+		err_gnutls(err, ret, "CA key");
+		goto out;
+	}
+	if ((ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0) {
+		err_gnutls(err, ret, "CA key: public key");
+		goto out;
+	}
+	if ((ret = gnutls_pubkey_get_preferred_hash_algorithm(pub, &hash,
+	    NULL)) < 0) {
+		err_gnutls(err, ret, "CA key: hash algorithm");
+		goto out;
+	}
+	*algo = gnutls_pk_to_sign(pk, hash);
+	if (*algo == GNUTLS_SIGN_UNKNOWN ||
+	    (oid = gnutls_sign_get_oid(*algo)) == NULL) {
+		err_set(err, "CA key: no signature algorithm for %s with %s",
+		    gnutls_pk_get_name(pk), gnutls_digest_get_name(hash));
+		goto out;
+	}
+	if (der_oid(&c, oid, err) == -1)
+		goto out;
+	if (pk == GNUTLS_PK_RSA)
+		der_null(&c);
+	der_wrap(alg_id, DER_SEQUENCE, &c);
+	rc = 0;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	buf_free(&c);
+	return rc;
+}
+
+/*
+ * Append a non-critical Extension (RFC 5280 4.1): critical is DEFAULT
+ * FALSE, so DER leaves it out (X.690 11.5).  The scratch buffer s is
+ * the caller's.
+ */
+static void
+extension_add(struct buf *b, const unsigned char *oid, size_t oidlen,
+    const struct buf *value, struct buf *s)
+{
+	s->len = 0;
+	der_oid_raw(s, oid, oidlen);
+	der_octet_string(s, value->p, value->len);
+	der_wrap(b, DER_SEQUENCE, s);
+}
+
+/*
+ * The crlEntryExtensions of an entry for each reason: only a
+ * reasonCode, only when the reason is not unspecified (RFC 5280 5.3.1).
+ * They are encoded once so that the entries cost no allocations.
+ */
+static void
+reason_exts(struct buf tab[REASON_MAX])
+{
+	struct buf	 v = { NULL, 0, 0 }, ext = { NULL, 0, 0 };
+	struct buf	 s = { NULL, 0, 0 };
+	int		 r;
+
+	for (r = 1; r < REASON_MAX; r++) {
+		if (!reason_valid(r))
+			continue;
+		v.len = ext.len = 0;
+		der_enumerated(&v, r);
+		extension_add(&ext, oid_crl_reason, sizeof(oid_crl_reason),
+		    &v, &s);
+		der_wrap(&tab[r], DER_SEQUENCE, &ext);
+	}
+	buf_free(&v);
+	buf_free(&ext);
+	buf_free(&s);
+}
+
+/*
+ * Append one entry of revokedCertificates (RFC 5280 5.1.2.6), using s
+ * as scratch space.  check_input() has vouched for its fields.
+ */
+static void
+entry_add(struct buf *b, const struct crl_entry *e,
+    const struct buf tab[REASON_MAX], struct buf *s)
+{
+	s->len = 0;
+	der_integer(s, e->serial.b, e->serial.len);
+	(void)der_time(s, e->revoked_at, NULL);
+	if (e->reason != 0)
+		buf_add(s, tab[e->reason].p, tab[e->reason].len);
+	der_wrap(b, DER_SEQUENCE, s);
+}
+
+/*
+ * Append crlExtensions (RFC 5280 5.2): the authority key identifier,
+ * as the CA certificate's subject key identifier (5.2.1), and the CRL
+ * number (5.2.3), both non-critical.
+ */
+static int
+crl_exts(struct buf *b, gnutls_x509_crt_t ca, uint64_t number,
+    struct cakit_err *err)
+{
+	struct buf	 v = { NULL, 0, 0 }, exts = { NULL, 0, 0 };
+	struct buf	 s = { NULL, 0, 0 };
+	unsigned char	 id[KEY_ID_MAX];
+	size_t		 idlen = sizeof(id);
+	unsigned int	 critical;
+	int		 ret, rc = -1;
+
+	ret = gnutls_x509_crt_get_subject_key_id(ca, id, &idlen, &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		err_set(err, "CA certificate: no subject key identifier for "
+		    "the CRL's authority key identifier (RFC 5280 5.2.1)");
+		goto out;
+	} else if (ret < 0) {
+		err_gnutls(err, ret, "CA certificate: subject key identifier");
+		goto out;
+	}
+
+	/* AuthorityKeyIdentifier ::= SEQUENCE { [0] KeyIdentifier } */
+	der_header(&s, DER_CONTEXT(0), idlen);
+	buf_add(&s, id, idlen);
+	der_wrap(&v, DER_SEQUENCE, &s);
+	extension_add(&exts, oid_authority_key_id,
+	    sizeof(oid_authority_key_id), &v, &s);
+
+	v.len = 0;
+	der_uint(&v, number);
+	extension_add(&exts, oid_crl_number, sizeof(oid_crl_number), &v, &s);
+
+	s.len = 0;
+	der_wrap(&s, DER_SEQUENCE, &exts);
+	der_wrap(b, DER_CONTEXT_CONS(0), &s);
+	rc = 0;
+out:
+	buf_free(&v);
+	buf_free(&exts);
+	buf_free(&s);
+	return rc;
+}
+
+/*
+ * Build and sign a v2 CRL listing the n entries, and append its DER
+ * CertificateList to out_der, which the caller frees.  On failure
+ * out_der is untouched and err says why.  The work and the memory are
+ * linear in n: entries are encoded into one buffer, which is copied
+ * once into the TBSCertList and once into the result.
+ */
+int
+crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
+    const struct crl_entry *entries, size_t n, uint64_t crl_number,
+    time_t this_update, time_t next_update, struct buf *out_der,
+    struct cakit_err *err)
+{
+	struct buf			 alg = { NULL, 0, 0 };
+	struct buf			 head = { NULL, 0, 0 };
+	struct buf			 revoked = { NULL, 0, 0 };
+	struct buf			 exts = { NULL, 0, 0 };
+	struct buf			 tbs = { NULL, 0, 0 };
+	struct buf			 s = { NULL, 0, 0 };
+	struct buf			 tab[REASON_MAX];
+	gnutls_datum_t			 dn = { NULL, 0 }, sig = { NULL, 0 };
+	gnutls_datum_t			 data;
+	gnutls_sign_algorithm_t		 algo;
+	size_t				 i, len;
+	int				 ret, rc = -1;
+
+	memset(tab, 0, sizeof(tab));
+
+	if (check_input(entries, n, this_update, next_update, err) == -1)
+		goto out;
+	if (sign_algo(ca_key, &algo, &alg, err) == -1)
+		goto out;
+	if ((ret = gnutls_x509_crt_get_raw_dn(ca_crt, &dn)) < 0) {
+		err_gnutls(err, ret, "CA certificate: subject");
+		goto out;
+	}
+	if (crl_exts(&exts, ca_crt, crl_number, err) == -1)
+		goto out;
+
+	/* version v2, signature, issuer, thisUpdate, nextUpdate */
+	der_uint(&head, 1);
+	buf_add(&head, alg.p, alg.len);
+	buf_add(&head, dn.data, dn.size);
+	(void)der_time(&head, this_update, NULL);
+	(void)der_time(&head, next_update, NULL);
+
+	reason_exts(tab);
+	for (i = 0; i < n; i++)
+		entry_add(&revoked, &entries[i], tab, &s);
+
+	/* With no entries, revokedCertificates is absent (5.1.2.6). */
+	len = head.len + exts.len;
+	if (n > 0)
+		len += der_header_len(revoked.len) + revoked.len;
+	der_header(&tbs, DER_SEQUENCE, len);
+	buf_add(&tbs, head.p, head.len);
+	if (n > 0) {
+		der_header(&tbs, DER_SEQUENCE, revoked.len);
+		buf_add(&tbs, revoked.p, revoked.len);
+	}
+	buf_free(&revoked);
+	buf_add(&tbs, exts.p, exts.len);
+
+	if (tbs.len > UINT_MAX) {
+		err_set(err, "CRL: %zu octets is too large to sign", tbs.len);
+		goto out;
+	}
+	data.data = tbs.p;
+	data.size = tbs.len;
+	if ((ret = gnutls_privkey_sign_data2(ca_key, algo, 0, &data,
+	    &sig)) < 0) {
+		err_gnutls(err, ret, "CA key: signing the CRL");
+		goto out;
+	}
+
+	/* CertificateList ::= SEQUENCE { tbs, algorithm, signature } */
+	len = tbs.len + alg.len + der_header_len(sig.size + 1) + sig.size + 1;
+	der_header(out_der, DER_SEQUENCE, len);
+	buf_add(out_der, tbs.p, tbs.len);
+	buf_add(out_der, alg.p, alg.len);
+	der_bit_string(out_der, sig.data, sig.size);
+	rc = 0;
+out:
+	for (i = 0; i < REASON_MAX; i++)
+		buf_free(&tab[i]);
+	buf_free(&alg);
+	buf_free(&head);
+	buf_free(&revoked);
+	buf_free(&exts);
+	buf_free(&tbs);
+	buf_free(&s);
+	gnutls_free(dn.data);
+	gnutls_free(sig.data);
+	return rc;
+}

@@ -1,0 +1,334 @@
+/*
+ * Issuing: the policy that decides what goes into a leaf certificate,
+ * the signature, and the ledger row that must be committed before the
+ * certificate is shown to anyone.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cakit.h"
+
+#define DEFAULT_DAYS	365
+#define SERIAL_TRIES	4
+
+/* Fill a ledger row from a certificate just made.  Clear with ledger_row_clear. */
+int
+row_fill(struct ledger_row *r, gnutls_x509_crt_t crt, enum profile p,
+    const struct san_list *sans, struct cakit_err *err)
+{
+	struct serial	 s;
+
+	memset(r, 0, sizeof(*r));
+	if (serial_from_crt(crt, &s, err) == -1)
+		return -1;
+	serial_hex(&s, r->serial);
+	r->subject = cert_subject(crt);
+	r->sans = sans != NULL ? san_list_join(sans, "\n") : xstrdup("");
+	r->profile = p;
+	r->not_before = gnutls_x509_crt_get_activation_time(crt);
+	r->not_after = gnutls_x509_crt_get_expiration_time(crt);
+	r->issued_at = time(NULL);
+	r->status = STATUS_VALID;
+	if (cert_export(crt, GNUTLS_X509_FMT_DER, &r->der, err) == -1) {
+		ledger_row_clear(r);
+		return -1;
+	}
+	return 0;
+}
+
+enum cert_status
+row_status(const struct ledger_row *r, time_t now)
+{
+	if (r->status == STATUS_REVOKED)
+		return STATUS_REVOKED;
+	return r->not_after < now ? STATUS_EXPIRED : STATUS_VALID;
+}
+
+/*
+ * One JSON object for a row.  files is a NULL-terminated list of
+ * name, path pairs; with_pem adds the certificate itself.
+ */
+void
+row_json(struct buf *b, const struct ledger_row *r, time_t now,
+    const char *const *files, bool with_pem)
+{
+	gnutls_datum_t	 pem = { NULL, 0 };
+	const char	*p, *end;
+	char		*one;
+	size_t		 i;
+
+	buf_add(b, "{\"serial\":", 10);
+	json_str(b, r->serial);
+	buf_add(b, ",\"subject\":", 11);
+	json_str(b, r->subject);
+	buf_add(b, ",\"sans\":[", 9);
+	for (p = r->sans; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		if ((end = strchr(p, '\n')) == NULL)
+			end = p + strlen(p);
+		one = xstrndup(p, end - p);
+		if (p != r->sans)
+			buf_addc(b, ',');
+		json_str(b, one);
+		free(one);
+	}
+	buf_add(b, "],\"not_before\":", 15);
+	json_time(b, r->not_before);
+	buf_add(b, ",\"not_after\":", 13);
+	json_time(b, r->not_after);
+	buf_add(b, ",\"profile\":", 11);
+	json_str(b, profile_name(r->profile));
+	buf_add(b, ",\"status\":", 10);
+	json_str(b, status_name(row_status(r, now)));
+	if (r->status == STATUS_REVOKED) {
+		buf_add(b, ",\"revoked_at\":", 14);
+		json_time(b, r->revoked_at);
+	}
+	if (r->replaces != NULL) {
+		buf_add(b, ",\"replaces\":", 12);
+		json_str(b, r->replaces);
+	}
+	buf_add(b, ",\"files\":{", 10);
+	for (i = 0; files != NULL && files[i] != NULL; i += 2) {
+		if (i > 0)
+			buf_addc(b, ',');
+		json_str(b, files[i]);
+		buf_addc(b, ':');
+		json_str(b, files[i + 1]);
+	}
+	buf_addc(b, '}');
+	if (with_pem && gnutls_pem_base64_encode2("CERTIFICATE", &r->der,
+	    &pem) >= 0) {
+		buf_add(b, ",\"pem\":", 7);
+		json_str(b, (char *)pem.data);
+		gnutls_free(pem.data);
+	}
+	buf_addc(b, '}');
+}
+
+/* "CN=<value>" with RFC 4514 2.4 escapes. */
+static char *
+cn_from(const char *value)
+{
+	struct buf	 b = { 0 };
+	const char	*p;
+
+	buf_add(&b, "CN=", 3);
+	for (p = value; *p != '\0'; p++) {
+		if (strchr(",+\"\\<>;=", *p) != NULL ||
+		    (p == value && (*p == '#' || *p == ' ')) ||
+		    (p[1] == '\0' && *p == ' '))
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	return buf_str(&b);
+}
+
+/*
+ * Sign a leaf for pub (from req, when there is one) and commit its
+ * ledger row; row is filled for the caller, who clears it.  Nothing is
+ * recorded on failure.
+ */
+int
+issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
+    struct req *req, struct ledger_row *row, struct cakit_notes *notes,
+    struct cakit_err *err)
+{
+	struct san_list		 sans = { NULL, 0 };
+	struct cert_tbs		 t;
+	struct serial		 serial;
+	gnutls_x509_crt_t	 crt = NULL;
+	char			*cn = NULL, when[32];
+	time_t			 now = time(NULL), ca_end;
+	int			 tries, ret, rc = -1;
+	bool			 in_tx = false;
+
+	memset(row, 0, sizeof(*row));
+	memset(&t, 0, sizeof(t));
+	if (ca_check_usable(ca, now, err) == -1)
+		goto out;
+	if (o->sans != NULL && o->sans->n > 0)
+		san_list_copy(&sans, o->sans);
+	else if (req != NULL)
+		san_list_copy(&sans, &req->sans);
+	if ((o->profile == PROFILE_SERVER || o->profile == PROFILE_PEER) &&
+	    !san_list_has_host(&sans)) {
+		err_set(err, "a %s certificate needs at least one DNS or IP "
+		    "name (--dns, --ip): TLS clients ignore the CN",
+		    profile_name(o->profile));
+		goto out;
+	}
+
+	t.profile = o->profile;
+	t.pub = pub;
+	t.sans = &sans;
+	t.path_len = -1;
+	t.crl_url = ca->crl_url;
+	if (o->subject != NULL)
+		t.subject = o->subject;
+	else if (req != NULL && (req->subject[0] != '\0' || sans.n > 0))
+		t.crq = req->crq;
+	else if (req == NULL && sans.n > 0)
+		t.subject = cn = cn_from(sans.v[0].value);
+	else {
+		err_set(err, "no subject and no alternative names: give "
+		    "--subject or a name (--dns, --ip, --email, --uri)");
+		goto out;
+	}
+
+	t.not_before = now;
+	t.not_after = now + (time_t)(o->days > 0 ? o->days : DEFAULT_DAYS) *
+	    86400;
+	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
+	if (t.not_after > ca_end) {
+		t.not_after = ca_end;
+		time_rfc3339(ca_end, when);
+		notes_add(notes, "validity cut to end with the CA certificate "
+		    "on %s", when);
+	}
+	if ((o->profile == PROFILE_SERVER || o->profile == PROFILE_PEER) &&
+	    t.not_after - t.not_before > (time_t)SERVER_DAYS_APPLE * 86400)
+		notes_add(notes, "warning: a server certificate valid for more "
+		    "than %d days is rejected by Apple platforms",
+		    SERVER_DAYS_APPLE);
+
+	if (ledger_begin(ca->ledger, err) == -1)
+		goto out;
+	in_tx = true;
+	for (tries = 0;; tries++) {
+		if (tries == SERIAL_TRIES) {
+			err_set(err, "no unused serial number after %d tries",
+			    SERIAL_TRIES);
+			goto out;
+		}
+		if (serial_new(&serial, err) == -1 ||
+		    (crt = cert_build(&t, &serial, ca->crt, ca->key,
+		    err)) == NULL ||
+		    row_fill(row, crt, o->profile, &sans, err) == -1)
+			goto out;
+		gnutls_x509_crt_deinit(crt);
+		crt = NULL;
+		if (o->replaces != NULL)
+			row->replaces = xstrdup(o->replaces);
+		if ((ret = ledger_insert(ca->ledger, row, err)) == -1)
+			goto out;
+		if (ret == 0)
+			break;
+		ledger_row_clear(row);
+	}
+	in_tx = false;
+	if (ledger_commit(ca->ledger, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (in_tx)
+		ledger_rollback(ca->ledger);
+	if (rc == -1)
+		ledger_row_clear(row);
+	gnutls_x509_crt_deinit(crt);
+	san_list_free(&sans);
+	free(cn);
+	return rc;
+}
+
+/*
+ * Make a key pair, certify it, and only then put the key in keyfile
+ * (mode 0600 from creation; an existing file is never replaced).
+ */
+int
+issue_new_key(struct ca *ca, const struct issue_opts *o, enum key_type kt,
+    const char *keyfile, struct ledger_row *row, struct cakit_notes *notes,
+    struct cakit_err *err)
+{
+	gnutls_x509_privkey_t	 key = NULL;
+	gnutls_privkey_t	 pk = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	gnutls_datum_t		 pem = { NULL, 0 };
+	char			*tmp = NULL;
+	int			 ret, rc = -1;
+
+	memset(row, 0, sizeof(*row));
+	if (file_exists(keyfile)) {
+		err_set(err, "%s: already exists; refusing to overwrite a key",
+		    keyfile);
+		return -1;
+	}
+	if ((key = key_generate(kt, err)) == NULL)
+		goto out;
+	if ((ret = gnutls_privkey_init(&pk)) < 0 ||
+	    (ret = gnutls_privkey_import_x509(pk, key, 0)) < 0 ||
+	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(pub, pk, 0, 0)) < 0) {
+		err_gnutls(err, ret, "new key");
+		goto out;
+	}
+	if (key_export_pem(key, NULL, &pem, err) == -1 ||
+	    (tmp = file_write_temp(keyfile, pem.data, pem.size, 0600,
+	    err)) == NULL)
+		goto out;
+	if (issue_cert(ca, o, pub, NULL, row, notes, err) == -1) {
+		unlink(tmp);
+		goto out;
+	}
+	if (file_publish(tmp, keyfile, true, err) == -1) {
+		ledger_row_clear(row);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	if (pem.data != NULL)
+		secret_free(pem.data, pem.size);
+	gnutls_pubkey_deinit(pub);
+	gnutls_privkey_deinit(pk);
+	gnutls_x509_privkey_deinit(key);
+	return rc;
+}
+
+/*
+ * Renew: the same key, subject, names and profile as the ledger's copy
+ * of the certificate named by arg, with a new serial and validity.
+ */
+int
+issue_renew(struct ca *ca, const char *arg, int days, struct ledger_row *row,
+    struct cakit_notes *notes, struct cakit_err *err)
+{
+	struct ledger_row	 old;
+	struct issue_opts	 o;
+	struct san_list		 sans = { NULL, 0 };
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	int			 ret, rc = -1;
+
+	memset(row, 0, sizeof(*row));
+	if (ca_lookup(ca, arg, &old, err) == -1)
+		return -1;
+	if (old.profile == PROFILE_CA) {
+		err_set(err, "serial %s: a CA certificate; make a new "
+		    "intermediate with ca-init --parent instead", old.serial);
+		goto out;
+	}
+	if ((crt = cert_import(&old.der, err)) == NULL ||
+	    san_list_parse(&sans, old.sans, err) == -1)
+		goto out;
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509(pub, crt, 0)) < 0) {
+		err_gnutls(err, ret, "serial %s: public key", old.serial);
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.profile = old.profile;
+	o.days = days;
+	o.subject = old.subject[0] != '\0' ? old.subject : NULL;
+	o.sans = &sans;
+	o.replaces = old.serial;
+	rc = issue_cert(ca, &o, pub, NULL, row, notes, err);
+out:
+	gnutls_pubkey_deinit(pub);
+	gnutls_x509_crt_deinit(crt);
+	san_list_free(&sans);
+	ledger_row_clear(&old);
+	return rc;
+}

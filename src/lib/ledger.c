@@ -1,0 +1,478 @@
+/*
+ * The ledger: one SQLite database per CA holding every certificate it
+ * issued.  The DER in it is the source of truth; files are exports.
+ * Schema and migrations live here and nowhere else.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "cakit.h"
+
+#define BUSY_TIMEOUT_MS	60000
+
+struct ledger {
+	sqlite3	*db;
+	char	*path;
+};
+
+/*
+ * migrations[i] takes a ledger from user_version i to i + 1.  Append,
+ * never edit: ledgers in the field are at every version.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE certs ("
+	" serial TEXT NOT NULL UNIQUE,"		/* lowercase hex */
+	" subject TEXT NOT NULL,"		/* RFC 4514, verbatim */
+	" sans TEXT NOT NULL,"			/* DNS:x newline IP:y */
+	" profile TEXT NOT NULL,"
+	" not_before INTEGER NOT NULL,"		/* Unix time */
+	" not_after INTEGER NOT NULL,"
+	" issued_at INTEGER NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'valid'"
+	"  CHECK (status IN ('valid', 'revoked')),"
+	" revoked_at INTEGER,"
+	" reason INTEGER,"			/* RFC 5280 CRLReason */
+	" replaces TEXT,"			/* serial renewed */
+	" der BLOB NOT NULL);"
+	"CREATE INDEX certs_not_after ON certs (not_after);"
+	"CREATE INDEX certs_revoked ON certs (revoked_at)"
+	" WHERE status = 'revoked';"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('crl_number', '0');",
+};
+
+static void
+err_sqlite(struct cakit_err *err, struct ledger *l, const char *what)
+{
+	err_set(err, "%s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+}
+
+static int
+exec(struct ledger *l, const char *sql, struct cakit_err *err)
+{
+	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		err_sqlite(err, l, sql);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct ledger *l, int *v, struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		err_set(err, "%s: not a cakit ledger (%s)", l->path,
+		    sqlite3_errmsg(l->db));
+		goto out;
+	}
+	*v = sqlite3_column_int(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Bring the schema up to LEDGER_VERSION in one transaction. */
+static int
+migrate(struct ledger *l, struct cakit_err *err)
+{
+	char	 sql[64];
+	int	 v;
+
+	if (ledger_begin(l, err) == -1)
+		return -1;
+	/* Read again under the write lock: another process may have won. */
+	if (user_version(l, &v, err) == -1)
+		goto fail;
+	for (; v < LEDGER_VERSION; v++) {
+		if (exec(l, migrations[v], err) == -1)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(l, sql, err) == -1)
+			goto fail;
+	}
+	return ledger_commit(l, err);
+fail:
+	ledger_rollback(l);
+	return -1;
+}
+
+/*
+ * Open a ledger; only ca-init creates one.  An up-to-date ledger costs
+ * one PRAGMA read: no schema work.  Freed with ledger_free.
+ */
+struct ledger *
+ledger_open(const char *path, bool create, struct cakit_err *err)
+{
+	struct ledger	*l;
+	int		 v, flags;
+
+	l = xcalloc(1, sizeof(*l));
+	l->path = xstrdup(path);
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
+		err_set(err, "%s: %s", path, l->db == NULL ? "out of memory" :
+		    sqlite3_errmsg(l->db));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	if (exec(l, "PRAGMA synchronous = FULL", err) == -1 ||
+	    user_version(l, &v, err) == -1)
+		goto fail;
+	if (v > LEDGER_VERSION) {
+		err_set(err, "%s: schema version %d is newer than this cakit "
+		    "supports (%d); upgrade cakit", path, v, LEDGER_VERSION);
+		goto fail;
+	}
+	if (create && exec(l, "PRAGMA journal_mode = WAL", err) == -1)
+		goto fail;
+	if (v < LEDGER_VERSION && migrate(l, err) == -1)
+		goto fail;
+	return l;
+fail:
+	ledger_free(l);
+	return NULL;
+}
+
+void
+ledger_free(struct ledger *l)
+{
+	if (l == NULL)
+		return;
+	sqlite3_close(l->db);
+	free(l->path);
+	free(l);
+}
+
+/* IMMEDIATE: a deferred write can fail BUSY without the busy handler. */
+int
+ledger_begin(struct ledger *l, struct cakit_err *err)
+{
+	return exec(l, "BEGIN IMMEDIATE", err);
+}
+
+int
+ledger_commit(struct ledger *l, struct cakit_err *err)
+{
+	if (exec(l, "COMMIT", err) == -1) {
+		ledger_rollback(l);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ledger_rollback(struct ledger *l)
+{
+	if (!sqlite3_get_autocommit(l->db))
+		(void)sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* 0 inserted, 1 the serial is taken, -1 error. */
+int
+ledger_insert(struct ledger *l, const struct ledger_row *r,
+    struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1, ret;
+
+	if (sqlite3_prepare_v2(l->db,
+	    "INSERT INTO certs (serial, subject, sans, profile, not_before,"
+	    " not_after, issued_at, replaces, der)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		err_sqlite(err, l, "insert");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, r->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->sans, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, profile_name(r->profile), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, r->not_before);
+	sqlite3_bind_int64(st, 6, r->not_after);
+	sqlite3_bind_int64(st, 7, r->issued_at);
+	if (r->replaces != NULL)
+		sqlite3_bind_text(st, 8, r->replaces, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, r->der.data, r->der.size, SQLITE_STATIC);
+	ret = sqlite3_step(st);
+	if (ret == SQLITE_CONSTRAINT_UNIQUE) {
+		rc = 1;
+		goto out;
+	}
+	if (ret != SQLITE_DONE) {
+		err_sqlite(err, l, "insert");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+profile_from_text(const char *s, enum profile *p)
+{
+	if (s != NULL && strcmp(s, "ca") == 0) {
+		*p = PROFILE_CA;
+		return 0;
+	}
+	return s == NULL ? -1 : profile_parse(s, p);
+}
+
+static char *
+column_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*s = sqlite3_column_text(st, i);
+
+	return s == NULL ? NULL : xstrdup((const char *)s);
+}
+
+/* Fill r from a row of "SELECT " ROW_COLUMNS. */
+#define ROW_COLUMNS "serial, subject, sans, profile, not_before, not_after," \
+	" issued_at, status, revoked_at, reason, replaces, der"
+
+static int
+row_read(struct ledger *l, sqlite3_stmt *st, struct ledger_row *r,
+    struct cakit_err *err)
+{
+	const unsigned char	*s;
+	const void		*der;
+
+	memset(r, 0, sizeof(*r));
+	s = sqlite3_column_text(st, 0);
+	if (s == NULL || strlen((const char *)s) > SERIAL_HEXLEN ||
+	    profile_from_text((const char *)sqlite3_column_text(st, 3),
+	    &r->profile) == -1) {
+		err_set(err, "%s: malformed row", l->path);
+		return -1;
+	}
+	snprintf(r->serial, sizeof(r->serial), "%s", (const char *)s);
+	r->subject = column_strdup(st, 1);
+	r->sans = column_strdup(st, 2);
+	r->not_before = sqlite3_column_int64(st, 4);
+	r->not_after = sqlite3_column_int64(st, 5);
+	r->issued_at = sqlite3_column_int64(st, 6);
+	s = sqlite3_column_text(st, 7);
+	r->status = s != NULL && strcmp((const char *)s, "revoked") == 0 ?
+	    STATUS_REVOKED : STATUS_VALID;
+	r->revoked_at = sqlite3_column_int64(st, 8);
+	r->reason = sqlite3_column_int(st, 9);
+	r->replaces = column_strdup(st, 10);
+	der = sqlite3_column_blob(st, 11);
+	r->der.size = sqlite3_column_bytes(st, 11);
+	r->der.data = xmalloc(r->der.size);
+	if (der != NULL)
+		memcpy(r->der.data, der, r->der.size);
+	if (r->subject == NULL || r->sans == NULL) {
+		ledger_row_clear(r);
+		err_set(err, "%s: malformed row", l->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 found (r filled, cleared with ledger_row_clear), 1 absent, -1 error. */
+int
+ledger_get(struct ledger *l, const char *serial, struct ledger_row *r,
+    struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1, ret;
+
+	memset(r, 0, sizeof(*r));
+	if (sqlite3_prepare_v2(l->db, "SELECT " ROW_COLUMNS
+	    " FROM certs WHERE serial = ?", -1, &st, NULL) != SQLITE_OK) {
+		err_sqlite(err, l, "select");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	if ((ret = sqlite3_step(st)) == SQLITE_DONE)
+		rc = 1;
+	else if (ret != SQLITE_ROW)
+		err_sqlite(err, l, "select");
+	else
+		rc = row_read(l, st, r, err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_count(struct ledger *l, long long *n, struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM certs", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		err_sqlite(err, l, "count");
+		goto out;
+	}
+	*n = sqlite3_column_int64(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* 0 found (*value is the caller's), 1 absent, -1 error. */
+int
+ledger_meta_get(struct ledger *l, const char *key, char **value,
+    struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1, ret;
+
+	*value = NULL;
+	if (sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = ?",
+	    -1, &st, NULL) != SQLITE_OK) {
+		err_sqlite(err, l, "meta");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((ret = sqlite3_step(st)) == SQLITE_DONE)
+		rc = 1;
+	else if (ret != SQLITE_ROW)
+		err_sqlite(err, l, "meta");
+	else {
+		*value = column_strdup(st, 0);
+		rc = *value == NULL ? 1 : 0;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_meta_set(struct ledger *l, const char *key, const char *value,
+    struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(l->db, "INSERT OR REPLACE INTO meta (key, value)"
+	    " VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK) {
+		err_sqlite(err, l, "meta");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		err_sqlite(err, l, "meta");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+ledger_row_clear(struct ledger_row *r)
+{
+	free(r->subject);
+	free(r->sans);
+	free(r->replaces);
+	free(r->der.data);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+status_name(enum cert_status s)
+{
+	switch (s) {
+	case STATUS_VALID:
+		return "valid";
+	case STATUS_REVOKED:
+		return "revoked";
+	case STATUS_EXPIRED:
+		return "expired";
+	}
+	return "unknown";
+}
+
+/*
+ * Every revocation, for the CRL: read through the partial index on
+ * revoked rows, never the whole table.  *out is the caller's to free.
+ */
+int
+ledger_revoked(struct ledger *l, struct crl_entry **out, size_t *n,
+    struct cakit_err *err)
+{
+	sqlite3_stmt		*st = NULL;
+	struct crl_entry	*v = NULL;
+	size_t			 len = 0, cap = 0;
+	int			 ret, rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT serial, revoked_at, reason"
+	    " FROM certs WHERE status = 'revoked' ORDER BY revoked_at", -1,
+	    &st, NULL) != SQLITE_OK) {
+		err_sqlite(err, l, "revoked");
+		goto out;
+	}
+	while ((ret = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		if (serial_parse((const char *)sqlite3_column_text(st, 0),
+		    &v[len].serial, err) == -1)
+			goto out;
+		v[len].revoked_at = sqlite3_column_int64(st, 1);
+		v[len].reason = sqlite3_column_int(st, 2);
+		len++;
+	}
+	if (ret != SQLITE_DONE) {
+		err_sqlite(err, l, "revoked");
+		goto out;
+	}
+	*out = v;
+	*n = len;
+	v = NULL;
+	rc = 0;
+out:
+	free(v);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* 0 revoked now, 1 it already was, -1 error; the row must exist. */
+int
+ledger_revoke(struct ledger *l, const char *serial, time_t when, int reason,
+    struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(l->db, "UPDATE certs SET status = 'revoked',"
+	    " revoked_at = ?, reason = ? WHERE serial = ? AND status = 'valid'",
+	    -1, &st, NULL) != SQLITE_OK) {
+		err_sqlite(err, l, "revoke");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, when);
+	sqlite3_bind_int(st, 2, reason);
+	sqlite3_bind_text(st, 3, serial, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		err_sqlite(err, l, "revoke");
+		goto out;
+	}
+	rc = sqlite3_changes(l->db) == 1 ? 0 : 1;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

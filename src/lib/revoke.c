@@ -1,0 +1,124 @@
+/*
+ * Revocation and the CRL.  The CRL number lives in the ledger and moves
+ * with the revocations in one transaction; crl.pem is written beside
+ * and renamed only after that commit, so it is always a whole CRL and
+ * never lists a revocation the ledger lacks.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cakit.h"
+
+static const struct {
+	const char	*name;
+	int		 code;
+} reasons[] = {
+	{ "unspecified", 0 },
+	{ "keyCompromise", 1 },
+	{ "cACompromise", 2 },
+	{ "affiliationChanged", 3 },
+	{ "superseded", 4 },
+	{ "cessationOfOperation", 5 },
+	{ "privilegeWithdrawn", 9 },
+};
+
+/* An RFC 5280 5.3.1 reason by name, case-insensitively. */
+int
+reason_parse(const char *s, int *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcasecmp(s, reasons[i].name) == 0) {
+			*code = reasons[i].code;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+reason_name(int code)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].code == code)
+			return reasons[i].name;
+	return "unknown";
+}
+
+/*
+ * Inside the caller's transaction: take the next CRL number and write
+ * the CRL to a temporary beside crl.pem.  Returns the temporary's name
+ * (the caller frees it and publishes after committing) or NULL.
+ */
+char *
+crl_prepare(struct ca *ca, time_t now, int days, struct cakit_err *err)
+{
+	struct crl_entry	*v = NULL;
+	struct buf		 der = { 0 };
+	gnutls_datum_t		 in, pem = { NULL, 0 };
+	char			*numtext = NULL, *path = NULL, *tmp = NULL;
+	char			 next[32];
+	uint64_t		 number;
+	size_t			 n;
+	int			 ret;
+
+	if (ledger_meta_get(ca->ledger, "crl_number", &numtext, err) != 0) {
+		if (numtext == NULL && err->msg[0] == '\0')
+			err_set(err, "%s: ledger has no CRL number", ca->dir);
+		goto out;
+	}
+	number = strtoull(numtext, NULL, 10) + 1;
+	snprintf(next, sizeof(next), "%" PRIu64, number);
+	if (ledger_meta_set(ca->ledger, "crl_number", next, err) == -1 ||
+	    ledger_revoked(ca->ledger, &v, &n, err) == -1 ||
+	    crl_build(ca->crt, ca->key, v, n, number, now,
+	    now + (time_t)days * 86400, &der, err) == -1)
+		goto out;
+	in.data = der.p;
+	in.size = der.len;
+	if ((ret = gnutls_pem_base64_encode2("X509 CRL", &in, &pem)) < 0) {
+		err_gnutls(err, ret, "CRL");
+		goto out;
+	}
+	path = file_join(ca->dir, CA_CRL);
+	tmp = file_write_temp(path, pem.data, pem.size, 0644, err);
+out:
+	gnutls_free(pem.data);
+	buf_free(&der);
+	free(v);
+	free(numtext);
+	free(path);
+	return tmp;
+}
+
+/* Sign and publish a new CRL on its own (ca-init, ca-revoke --crl). */
+int
+crl_publish(struct ca *ca, time_t now, int days, struct cakit_err *err)
+{
+	char	*tmp = NULL, *path = NULL;
+	int	 rc = -1;
+
+	if (ledger_begin(ca->ledger, err) == -1)
+		return -1;
+	if ((tmp = crl_prepare(ca, now, days, err)) == NULL) {
+		ledger_rollback(ca->ledger);
+		goto out;
+	}
+	if (ledger_commit(ca->ledger, err) == -1) {
+		unlink(tmp);
+		goto out;
+	}
+	path = file_join(ca->dir, CA_CRL);
+	rc = file_publish(tmp, path, false, err);
+out:
+	free(tmp);
+	free(path);
+	return rc;
+}
