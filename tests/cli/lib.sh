@@ -1,0 +1,176 @@
+# Sourced by every shell test.  Gives a temporary directory removed on
+# exit (with any servers a test started), and the assertions.
+#   top_builddir, top_srcdir: set by make check (default: the cwd)
+set -u
+
+top_builddir=${top_builddir:-$(pwd)}
+top_srcdir=${top_srcdir:-$(pwd)}
+PATH=$top_builddir:$PATH
+export PATH TZ=UTC LC_ALL=C
+unset CA_DIR CA_KEY_PASSPHRASE_FILE
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/cakit-test.XXXXXX")
+_pids=
+cleanup() {
+	for p in $_pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $_pids; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+_fails=0
+_passes=0
+_name=$(basename "$0" .sh)
+
+fail() {
+	echo "FAIL: $_name: $*" >&2
+	_fails=$((_fails + 1))
+}
+
+pass() {
+	_passes=$((_passes + 1))
+}
+
+# Call at the end: the plain summary line, and the exit status.
+finish() {
+	echo "$_passes passed, $_fails failed"
+	[ "$_fails" -eq 0 ]
+	exit $?
+}
+
+skip() {
+	echo "SKIP: $_name: $*"
+	exit 77
+}
+
+need() {
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
+	done
+}
+
+# run CMD...: runs it, leaves $rc, $T/out and $T/err.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# assert_ok DESC CMD...: exit 0.
+assert_ok() {
+	_d=$1
+	shift
+	run "$@"
+	if [ "$rc" -eq 0 ]; then
+		pass
+	else
+		fail "$_d: exit $rc: $(head -c 300 "$T/err")"
+	fi
+}
+
+# assert_fail DESC STATUS PATTERN CMD...: exits STATUS, nothing on
+# stdout, exactly one line on stderr that starts with the program's name
+# and matches PATTERN (grep -E).
+assert_fail() {
+	_d=$1 _st=$2 _pat=$3
+	shift 3
+	run "$@"
+	_prog=$(basename "$1")
+	if [ "$rc" -ne "$_st" ]; then
+		fail "$_d: exit $rc, expected $_st: $(head -c 300 "$T/err")"
+	elif [ -s "$T/out" ]; then
+		fail "$_d: printed on stdout"
+	elif [ "$(grep -c '' "$T/err")" -ne 1 ]; then
+		fail "$_d: expected one line on stderr, got: $(cat "$T/err")"
+	elif ! grep -q "^$_prog: " "$T/err"; then
+		fail "$_d: stderr does not start with '$_prog: ': $(cat "$T/err")"
+	elif ! grep -Eq -- "$_pat" "$T/err"; then
+		fail "$_d: stderr does not match /$_pat/: $(cat "$T/err")"
+	else
+		pass
+	fi
+}
+
+# assert_contains DESC FILE PATTERN
+assert_contains() {
+	if grep -Eq -- "$3" "$2"; then
+		pass
+	else
+		fail "$1: $2 does not match /$3/"
+	fi
+}
+
+assert_not_contains() {
+	if grep -Eq -- "$3" "$2"; then
+		fail "$1: $2 matches /$3/"
+	else
+		pass
+	fi
+}
+
+# assert_eq DESC GOT WANT
+assert_eq() {
+	if [ "$2" = "$3" ]; then
+		pass
+	else
+		fail "$1: got '$2', want '$3'"
+	fi
+}
+
+# The state of a CA directory: names, modes, sizes and hashes of its
+# files, and the ledger's rows.  Equal snapshots mean nothing changed.
+snapshot() {
+	(
+		cd "$1" 2>/dev/null || { echo "no directory"; exit 0; }
+		for f in $(ls -A | sort); do
+			case $f in
+			ledger.db-shm|ledger.db-wal) continue ;;
+			esac
+			printf '%s %s ' "$f" "$(stat -c %a "$f")"
+			if [ "$f" = ledger.db ]; then
+				sqlite3 "$f" 'SELECT serial, status FROM certs ORDER BY serial; SELECT * FROM meta ORDER BY key;' | md5sum
+			else
+				md5sum <"$f"
+			fi
+		done
+	)
+}
+
+rows() {
+	sqlite3 "$1/ledger.db" 'SELECT count(*) FROM certs'
+}
+
+# A free TCP port on 127.0.0.1: random in a high range, checked free.
+free_port() {
+	while :; do
+		_p=$(( (($(od -An -N2 -tu2 /dev/urandom) % 20000)) + 30000 ))
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$_p) 2>/dev/null; then
+			echo "$_p"
+			return
+		fi
+	done
+}
+
+# bg CMD...: start a server in the background; stopped on exit.
+bg() {
+	"$@" &
+	_pids="$_pids $!"
+	_bgpid=$!
+}
+
+# wait_port PORT: until something listens on 127.0.0.1:PORT (10 s).
+wait_port() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
