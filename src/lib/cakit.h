@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -246,6 +247,17 @@ int	 ledger_revoke(struct ledger *, const char *, time_t, int,
 struct crl_entry;
 int	 ledger_revoked(struct ledger *, struct crl_entry **, size_t *,
 	    struct cakit_err *);
+struct ledger_filter {
+	int		 status;	/* enum cert_status, or -1 for all */
+	long long	 expiring_days;	/* -1 for no limit */
+	const char	*subject;	/* substring, any case; or NULL */
+	time_t		 now;
+	bool		 with_der;
+};
+
+int	 ledger_list(struct ledger *, const struct ledger_filter *,
+	    int (*)(const struct ledger_row *, void *), void *,
+	    struct cakit_err *);
 void	 ledger_row_clear(struct ledger_row *);
 const char *status_name(enum cert_status);
 
@@ -333,5 +345,27 @@ int	 reason_parse(const char *, int *);
 const char *reason_name(int);
 char	*crl_prepare(struct ca *, time_t, int, struct cakit_err *);
 int	 crl_publish(struct ca *, time_t, int, struct cakit_err *);
+int	 revoke_certs(struct ca *, char *const *, size_t, int, int, bool *,
+	    struct cakit_notes *, struct cakit_err *);
+
+/* bundle.c: trust bundles, server chains, CRL bundles, PKCS#12. */
+int	 bundle_trust(char *const *, size_t, struct buf *, struct cakit_err *);
+int	 bundle_chain(struct ca *, const char *, struct buf *,
+	    struct cakit_err *);
+int	 bundle_crls(struct ca *, struct buf *, struct cakit_err *);
+int	 bundle_pkcs12(struct ca *, const char *, const char *, const char *,
+	    const char *, struct cakit_err *);
+
+/* list.c: ca-list's outputs and its monitoring check. */
+enum list_format {
+	LIST_TABLE,
+	LIST_JSON,
+	LIST_INDEX,
+};
+
+int	 list_print(struct ca *, struct ledger_filter *, enum list_format,
+	    FILE *, struct cakit_err *);
+int	 list_check(struct ca *, int, time_t, char *, size_t,
+	    struct cakit_err *);
 
 #endif /* !CAKIT_H */

@@ -135,6 +135,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	struct ledger		*ledger = NULL;
 	char			*crtpath = NULL, *keypath = NULL;
 	char			*dbpath = NULL, *keytmp = NULL, *pass = NULL;
+	char			*abs = NULL;
 	char			 when[32];
 	time_t			 now = time(NULL), end;
 	bool			 made_dir = false, files_made = false;
@@ -246,6 +247,15 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	    (o->crl_url != NULL &&
 	    ledger_meta_set(ledger, "crl_url", o->crl_url, err) == -1))
 		goto out;
+	/* Where the parent lives, for the CRLs of ca-bundle --crl. */
+	if (parent != NULL) {
+		if ((abs = realpath(o->parent, NULL)) == NULL) {
+			err_set(err, "%s: %s", o->parent, strerror(errno));
+			goto out;
+		}
+		if (ledger_meta_set(ledger, "parent_dir", abs, err) == -1)
+			goto out;
+	}
 	memset(&self, 0, sizeof(self));
 	self.dir = (char *)o->dir;
 	self.crt = crt;
@@ -293,6 +303,7 @@ out:
 	gnutls_x509_privkey_deinit(xkey);
 	ca_free(parent);
 	free(keytmp);
+	free(abs);
 	free(crtpath);
 	free(keypath);
 	free(dbpath);

@@ -476,3 +476,78 @@ out:
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/*
+ * Call cb for each row that f selects, in order of expiry, answered
+ * from the not_after and revoked indexes.  A non-zero return from cb
+ * stops the walk and is returned.
+ */
+int
+ledger_list(struct ledger *l, const struct ledger_filter *f,
+    int (*cb)(const struct ledger_row *, void *), void *arg,
+    struct cakit_err *err)
+{
+	struct buf		 sql = { 0 };
+	struct ledger_row	 r;
+	sqlite3_stmt		*st = NULL;
+	int			 i = 1, ret, rc = -1;
+
+	buf_printf(&sql, "SELECT serial, subject, sans, profile, not_before,"
+	    " not_after, issued_at, status, revoked_at, reason, replaces, %s"
+	    " FROM certs WHERE 1", f->with_der ? "der" : "x''");
+	switch (f->status) {
+	case STATUS_VALID:
+		buf_printf(&sql, " AND status = 'valid' AND not_after >= ?%d",
+		    i++);
+		break;
+	case STATUS_EXPIRED:
+		buf_printf(&sql, " AND status = 'valid' AND not_after < ?%d",
+		    i++);
+		break;
+	case STATUS_REVOKED:
+		buf_printf(&sql, " AND status = 'revoked'");
+		break;
+	default:
+		break;
+	}
+	if (f->expiring_days >= 0)
+		buf_printf(&sql, " AND status = 'valid' AND not_after >= ?%d"
+		    " AND not_after <= ?%d", i, i + 1), i += 2;
+	if (f->subject != NULL)
+		buf_printf(&sql, " AND instr(lower(subject), lower(?%d)) > 0",
+		    i++);
+	buf_printf(&sql, " ORDER BY not_after, serial");
+	if (sqlite3_prepare_v2(l->db, buf_str(&sql), -1, &st, NULL) !=
+	    SQLITE_OK) {
+		err_sqlite(err, l, "list");
+		goto out;
+	}
+	i = 1;
+	if (f->status == STATUS_VALID || f->status == STATUS_EXPIRED)
+		sqlite3_bind_int64(st, i++, f->now);
+	if (f->expiring_days >= 0) {
+		sqlite3_bind_int64(st, i++, f->now);
+		sqlite3_bind_int64(st, i++, f->now + f->expiring_days * 86400);
+	}
+	if (f->subject != NULL)
+		sqlite3_bind_text(st, i++, f->subject, -1, SQLITE_STATIC);
+	while ((ret = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row_read(l, st, &r, err) == -1)
+			goto out;
+		ret = cb(&r, arg);
+		ledger_row_clear(&r);
+		if (ret != 0) {
+			rc = ret;
+			goto out;
+		}
+	}
+	if (ret != SQLITE_DONE) {
+		err_sqlite(err, l, "list");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return rc;
+}

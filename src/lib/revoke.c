@@ -69,9 +69,10 @@ crl_prepare(struct ca *ca, time_t now, int days, struct cakit_err *err)
 	size_t			 n;
 	int			 ret;
 
-	if (ledger_meta_get(ca->ledger, "crl_number", &numtext, err) != 0) {
-		if (numtext == NULL && err->msg[0] == '\0')
-			err_set(err, "%s: ledger has no CRL number", ca->dir);
+	if ((ret = ledger_meta_get(ca->ledger, "crl_number", &numtext,
+	    err)) != 0) {
+		if (ret == 1)
+			err_set(err, "%s: the ledger has no CRL number", ca->dir);
 		goto out;
 	}
 	number = strtoull(numtext, NULL, 10) + 1;
@@ -118,6 +119,79 @@ crl_publish(struct ca *ca, time_t now, int days, struct cakit_err *err)
 	path = file_join(ca->dir, CA_CRL);
 	rc = file_publish(tmp, path, false, err);
 out:
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/*
+ * Revoke every certificate named in args (serials or files) and publish
+ * the new CRL.  All names are resolved before anything changes; those
+ * already revoked get a note.  *changed says whether anything did.
+ */
+int
+revoke_certs(struct ca *ca, char *const *args, size_t nargs, int reason,
+    int crl_days, bool *changed, struct cakit_notes *notes,
+    struct cakit_err *err)
+{
+	struct ledger_row	*rows;
+	char			*tmp = NULL, *path = NULL;
+	time_t			 now = time(NULL);
+	size_t			 i, done = 0;
+	bool			 in_tx = false;
+	int			 ret, rc = -1;
+
+	*changed = false;
+	rows = xcalloc(nargs, sizeof(*rows));
+	for (i = 0; i < nargs; i++) {
+		if (ca_lookup(ca, args[i], &rows[i], err) == -1)
+			goto out;
+		if (reason == 2 && rows[i].profile != PROFILE_CA) {
+			err_set(err, "serial %s: cACompromise is only for CA "
+			    "certificates", rows[i].serial);
+			goto out;
+		}
+	}
+	if (ledger_begin(ca->ledger, err) == -1)
+		goto out;
+	in_tx = true;
+	for (i = 0; i < nargs; i++) {
+		if ((ret = ledger_revoke(ca->ledger, rows[i].serial, now,
+		    reason, err)) == -1)
+			goto out;
+		if (ret == 1)
+			notes_add(notes, "serial %s: already revoked; nothing "
+			    "changed", rows[i].serial);
+		else
+			done++;
+	}
+	if (done == 0) {
+		rc = 0;
+		goto out;
+	}
+	if ((tmp = crl_prepare(ca, now, crl_days, err)) == NULL)
+		goto out;
+	in_tx = false;
+	if (ledger_commit(ca->ledger, err) == -1) {
+		unlink(tmp);
+		goto out;
+	}
+	*changed = true;
+	path = file_join(ca->dir, CA_CRL);
+	if (file_publish(tmp, path, false, err) == -1) {
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof(err->msg) - n, " (the "
+		    "revocation is recorded; run ca-revoke --crl)");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (in_tx)
+		ledger_rollback(ca->ledger);
+	for (i = 0; i < nargs; i++)
+		ledger_row_clear(&rows[i]);
+	free(rows);
 	free(tmp);
 	free(path);
 	return rc;

@@ -55,6 +55,7 @@ static void
 test_ca_make(const struct ca_kind *k, bool ski, struct test_ca *ca)
 {
 	gnutls_pubkey_t	 pub;
+	gnutls_datum_t	 der;
 	unsigned char	 id[64];
 	size_t		 idlen = sizeof(id);
 	char		 dn[128];
@@ -88,6 +89,18 @@ test_ca_make(const struct ca_kind *k, bool ski, struct test_ca *ca)
 	ck_assert_int_eq(gnutls_x509_crt_privkey_sign(ca->crt, ca->crt,
 	    ca->key, 0, 0), 0);
 	gnutls_pubkey_deinit(pub);
+
+	/*
+	 * Load it back as cakit will from ca.crt: GnuTLS caches the raw
+	 * DNs its verifier compares only when it imports a certificate.
+	 */
+	ck_assert_int_eq(gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_DER,
+	    &der), 0);
+	gnutls_x509_crt_deinit(ca->crt);
+	ck_assert_int_eq(gnutls_x509_crt_init(&ca->crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_import(ca->crt, &der,
+	    GNUTLS_X509_FMT_DER), 0);
+	gnutls_free(der.data);
 }
 
 static void

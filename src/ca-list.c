@@ -1,0 +1,181 @@
+/*
+ * ca-list: query the ledger, and check a CA for monitoring.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CHECK_DAYS_DEFAULT 2
+
+enum {
+	OPT_CHECK = CHAR_MAX + 1,
+	OPT_DAYS,
+	OPT_EXPIRED,
+	OPT_EXPIRING,
+	OPT_INDEX,
+	OPT_JSON,
+	OPT_REVOKED,
+	OPT_SUBJECT,
+	OPT_VALID,
+};
+
+static const struct option longopts[] = {
+	{ "check",		no_argument,	   NULL, OPT_CHECK },
+	{ "days",		required_argument, NULL, OPT_DAYS },
+	{ "dir",		required_argument, NULL, 'd' },
+	{ "expired",		no_argument,	   NULL, OPT_EXPIRED },
+	{ "expiring",		required_argument, NULL, OPT_EXPIRING },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "openssl-index",	no_argument,	   NULL, OPT_INDEX },
+	{ "revoked",		no_argument,	   NULL, OPT_REVOKED },
+	{ "subject",		required_argument, NULL, OPT_SUBJECT },
+	{ "valid",		no_argument,	   NULL, OPT_VALID },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL,			0,		   NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: ca-list [-d DIR] [--valid|--revoked|--expired] [--expiring DAYS]\n"
+"               [--subject TEXT] [--json|--openssl-index]\n"
+"       ca-list [-d DIR] --check [--days N]\n"
+"\n"
+"List the certificates in the CA's ledger, or check the CA for monitoring.\n"
+"\n"
+"  -d, --dir DIR          CA directory (default $CA_DIR, else .)\n"
+"      --valid            only certificates neither revoked nor expired\n"
+"      --revoked          only revoked certificates\n"
+"      --expired          only expired certificates\n"
+"      --expiring DAYS    only valid certificates expiring within DAYS\n"
+"      --subject TEXT     only subjects containing TEXT (any case)\n"
+"      --json             print a JSON array\n"
+"      --openssl-index    print OpenSSL's index.txt (for openssl ocsp -index)\n"
+"      --check            exit 1 if the CRL's nextUpdate is within N days or\n"
+"                         the CA certificate expires within 30 days\n"
+"      --days N           with --check: N (default %d)\n"
+"  -h, --help             print this help and exit\n"
+"  -V, --version          print the version and exit\n",
+	    CHECK_DAYS_DEFAULT);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cakit_err	 err = { "" };
+	struct ledger_filter	 f;
+	struct ca		*ca = NULL;
+	enum list_format	 fmt = LIST_TABLE;
+	const char		*dir = NULL;
+	char			 status[256];
+	long long		 n;
+	bool			 check = false, days_set = false;
+	int			 c, nstatus = 0, nfmt = 0, rc = 1;
+	int			 days = CHECK_DAYS_DEFAULT;
+
+	cli_setup("ca-list");
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.expiring_days = -1;
+	while ((c = getopt_long(argc, argv, "Vd:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'V':
+			cli_version();
+			return 0;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_DAYS:
+			if (cli_number("--days", optarg, 0, DAYS_MAX, &n) == -1)
+				return 2;
+			days = n;
+			days_set = true;
+			break;
+		case OPT_EXPIRED:
+			f.status = STATUS_EXPIRED;
+			nstatus++;
+			break;
+		case OPT_EXPIRING:
+			if (cli_number("--expiring", optarg, 0, DAYS_MAX,
+			    &n) == -1)
+				return 2;
+			f.expiring_days = n;
+			break;
+		case OPT_INDEX:
+			fmt = LIST_INDEX;
+			nfmt++;
+			break;
+		case OPT_JSON:
+			fmt = LIST_JSON;
+			nfmt++;
+			break;
+		case OPT_REVOKED:
+			f.status = STATUS_REVOKED;
+			nstatus++;
+			break;
+		case OPT_SUBJECT:
+			f.subject = optarg;
+			break;
+		case OPT_VALID:
+			f.status = STATUS_VALID;
+			nstatus++;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("unexpected argument '%.40s'",
+		    argv[optind]);
+	if (nstatus > 1)
+		return cli_usage_error("--valid, --revoked and --expired "
+		    "exclude each other");
+	if (nfmt > 1)
+		return cli_usage_error("--json and --openssl-index exclude "
+		    "each other");
+	if (check && (nstatus > 0 || nfmt > 0 || f.subject != NULL ||
+	    f.expiring_days >= 0))
+		return cli_usage_error("--check takes only --days");
+	if (days_set && !check)
+		return cli_usage_error("--days goes with --check");
+	dir = opt_ca_dir(dir);
+
+	if ((ca = ca_open(dir, CA_OPEN_NOKEY, NULL, &err)) == NULL) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	f.now = time(NULL);
+	if (check) {
+		if (list_check(ca, days, f.now, status, sizeof(status),
+		    &err) == -1) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		printf("%s: ok: %s\n", cli_prog, status);
+		rc = cli_print("", 0);
+		goto out;
+	}
+	if (list_print(ca, &f, fmt, stdout, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	rc = cli_print("", 0);
+out:
+	ca_free(ca);
+	return rc;
+}
