@@ -128,8 +128,8 @@ ledger_open(const char *path, bool create, struct cakit_err *err)
 	}
 	sqlite3_extended_result_codes(l->db, 1);
 	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
-	if (exec(l, "PRAGMA synchronous = FULL", err) == -1 ||
-	    user_version(l, &v, err) == -1)
+	if (user_version(l, &v, err) == -1 ||
+	    exec(l, "PRAGMA synchronous = FULL", err) == -1)
 		goto fail;
 	if (v > LEDGER_VERSION) {
 		err_set(err, "%s: schema version %d is newer than this cakit "

@@ -1,0 +1,371 @@
+/* init.c and issue.c: what each profile puts into a certificate. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include "unit.h"
+
+static struct ca *ca;
+static struct cakit_err err;
+static struct cakit_notes notes;
+static char *cadir;
+
+static void
+make_ca(int days, enum key_type kt)
+{
+	struct ca_init_opts	 o;
+	struct ledger_row	 row;
+	bool			 existed;
+
+	memset(&o, 0, sizeof(o));
+	o.dir = cadir;
+	o.subject = "CN=Unit Root,O=Example";
+	o.key_type = kt;
+	o.days = days;
+	o.path_len = -1;
+	o.crl_url = "http://crl.example/root.crl";
+	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
+	    err.msg);
+	ledger_row_clear(&row);
+	ck_assert_ptr_nonnull(ca = ca_open(cadir, 0, NULL, &err));
+}
+
+static void
+setup(void)
+{
+	memset(&err, 0, sizeof(err));
+	memset(&notes, 0, sizeof(notes));
+	unit_tmpdir();
+	cadir = unit_path("ca");
+	make_ca(0, KEY_ECDSA_P256);
+}
+
+static void
+teardown(void)
+{
+	ca_free(ca);
+	free(cadir);
+	unit_rmdir();
+}
+
+static gnutls_pubkey_t
+new_pub(gnutls_pk_algorithm_t pk, unsigned int bits)
+{
+	gnutls_privkey_t	 k;
+	gnutls_pubkey_t		 pub;
+
+	ck_assert_int_ge(gnutls_privkey_init(&k), 0);
+	ck_assert_int_ge(gnutls_privkey_generate(k, pk, bits, 0), 0);
+	ck_assert_int_ge(gnutls_pubkey_init(&pub), 0);
+	ck_assert_int_ge(gnutls_pubkey_import_privkey(pub, k, 0, 0), 0);
+	gnutls_privkey_deinit(k);
+	return pub;
+}
+
+static gnutls_x509_crt_t
+issue(enum profile p, gnutls_pubkey_t pub, const char *dns, int days)
+{
+	struct issue_opts	 o;
+	struct san_list		 sans = { NULL, 0 };
+	struct ledger_row	 row;
+	gnutls_x509_crt_t	 crt;
+
+	memset(&o, 0, sizeof(o));
+	o.profile = p;
+	o.days = days;
+	o.subject = "CN=leaf";
+	if (dns != NULL)
+		ck_assert_int_eq(san_add(&sans, SAN_DNS, dns, strlen(dns),
+		    &err), 0);
+	o.sans = &sans;
+	if (issue_cert(ca, &o, pub, NULL, &row, &notes, &err) == -1) {
+		san_list_free(&sans);
+		return NULL;
+	}
+	ck_assert_ptr_nonnull(crt = cert_import(&row.der, &err));
+	ledger_row_clear(&row);
+	san_list_free(&sans);
+	return crt;
+}
+
+static long long
+count(void)
+{
+	long long	 n;
+
+	ck_assert_int_eq(ledger_count(ca->ledger, &n, &err), 0);
+	return n;
+}
+
+static bool
+has_purpose(gnutls_x509_crt_t crt, const char *oid)
+{
+	char		 buf[128];
+	size_t		 len;
+	unsigned int	 i, critical;
+
+	for (i = 0;; i++) {
+		len = sizeof(buf);
+		if (gnutls_x509_crt_get_key_purpose_oid(crt, i, buf, &len,
+		    &critical) < 0)
+			return false;
+		if (strcmp(buf, oid) == 0)
+			return true;
+	}
+}
+
+static const struct {
+	enum profile	 profile;
+	bool		 server;
+	bool		 client;
+} profiles[] = {
+	{ PROFILE_SERVER, true, false },
+	{ PROFILE_CLIENT, false, true },
+	{ PROFILE_PEER, true, true },
+};
+
+START_TEST(profile_extensions)
+{
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	gnutls_datum_t		 issuer, casubj;
+	unsigned char		 aki[64], ski[64];
+	size_t			 akilen = sizeof(aki), skilen = sizeof(ski);
+	unsigned int		 critical, ca_flag, usage;
+	int			 pathlen;
+
+	pub = new_pub(GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(
+	    GNUTLS_ECC_CURVE_SECP256R1));
+	crt = issue(profiles[_i].profile, pub, "leaf.example", 0);
+	ck_assert_msg(crt != NULL, "%s", err.msg);
+	ck_assert_int_eq(gnutls_x509_crt_get_version(crt), 3);
+	ck_assert(has_purpose(crt, GNUTLS_KP_TLS_WWW_SERVER) ==
+	    profiles[_i].server);
+	ck_assert(has_purpose(crt, GNUTLS_KP_TLS_WWW_CLIENT) ==
+	    profiles[_i].client);
+	ck_assert_int_ge(gnutls_x509_crt_get_basic_constraints(crt, &critical,
+	    &ca_flag, &pathlen), 0);
+	ck_assert_uint_eq(critical, 1);
+	ck_assert_uint_eq(ca_flag, 0);
+	ck_assert_int_ge(gnutls_x509_crt_get_key_usage(crt, &usage,
+	    &critical), 0);
+	ck_assert_uint_eq(critical, 1);
+	ck_assert_uint_eq(usage, GNUTLS_KEY_DIGITAL_SIGNATURE);
+	ck_assert_int_ge(gnutls_x509_crt_get_authority_key_id(crt, aki,
+	    &akilen, &critical), 0);
+	ck_assert_int_ge(gnutls_x509_crt_get_subject_key_id(ca->crt, ski,
+	    &skilen, &critical), 0);
+	ck_assert_uint_eq(akilen, skilen);
+	ck_assert_mem_eq(aki, ski, akilen);
+	ck_assert_int_lt(gnutls_x509_crt_get_authority_key_gn_serial(crt, 0,
+	    aki, &akilen, NULL, NULL, NULL, &critical), 0);
+	ck_assert_int_ge(gnutls_x509_crt_get_raw_issuer_dn(crt, &issuer), 0);
+	ck_assert_int_ge(gnutls_x509_crt_get_raw_dn(ca->crt, &casubj), 0);
+	ck_assert_uint_eq(issuer.size, casubj.size);
+	ck_assert_mem_eq(issuer.data, casubj.data, issuer.size);
+	ck_assert_int_eq(gnutls_x509_crt_verify(crt, &ca->crt, 1, 0,
+	    &usage), 0);
+	ck_assert_uint_eq(usage, 0);
+	gnutls_free(issuer.data);
+	gnutls_free(casubj.data);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+START_TEST(rsa_key_encipherment)
+{
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	unsigned int		 usage, critical;
+
+	pub = new_pub(GNUTLS_PK_RSA, 2048);
+	ck_assert_ptr_nonnull(crt = issue(PROFILE_SERVER, pub, "a.example",
+	    0));
+	ck_assert_int_ge(gnutls_x509_crt_get_key_usage(crt, &usage,
+	    &critical), 0);
+	ck_assert_uint_eq(usage, GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_KEY_ENCIPHERMENT);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+START_TEST(crl_distribution_point)
+{
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	char			 url[128];
+	size_t			 len = sizeof(url);
+	unsigned int		 reasons, critical;
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_ptr_nonnull(crt = issue(PROFILE_CLIENT, pub, NULL, 0));
+	ck_assert_int_eq(gnutls_x509_crt_get_crl_dist_points(crt, 0, url, &len,
+	    &reasons, &critical), GNUTLS_SAN_URI);
+	ck_assert_str_eq(url, "http://crl.example/root.crl");
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+START_TEST(server_needs_host_name)
+{
+	gnutls_pubkey_t		 pub;
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_ptr_null(issue(PROFILE_SERVER, pub, NULL, 0));
+	ck_assert_ptr_nonnull(strstr(err.msg, "DNS or IP"));
+	ck_assert_ptr_null(issue(PROFILE_PEER, pub, NULL, 0));
+	ck_assert_int_eq(count(), 0);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+START_TEST(validity)
+{
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	time_t			 nb, na;
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_ptr_nonnull(crt = issue(PROFILE_SERVER, pub, "a.example",
+	    0));
+	nb = gnutls_x509_crt_get_activation_time(crt);
+	na = gnutls_x509_crt_get_expiration_time(crt);
+	ck_assert_int_eq(na - nb, 365 * 86400);
+	ck_assert_uint_eq(notes.n, 0);
+	gnutls_x509_crt_deinit(crt);
+	ck_assert_ptr_nonnull(crt = issue(PROFILE_SERVER, pub, "a.example",
+	    900));
+	ck_assert_uint_eq(notes.n, 1);
+	ck_assert_ptr_nonnull(strstr(notes.msg[0], "825"));
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+START_TEST(validity_cut_to_ca)
+{
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+
+	ca_free(ca);
+	unit_rmdir();
+	unit_tmpdir();
+	free(cadir);
+	cadir = unit_path("ca");
+	make_ca(30, KEY_ED25519);
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_ptr_nonnull(crt = issue(PROFILE_CLIENT, pub, NULL, 365));
+	ck_assert_int_eq(gnutls_x509_crt_get_expiration_time(crt),
+	    gnutls_x509_crt_get_expiration_time(ca->crt));
+	ck_assert_uint_eq(notes.n, 1);
+	ck_assert_ptr_nonnull(strstr(notes.msg[0], "cut"));
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+START_TEST(new_key_file)
+{
+	struct issue_opts	 o;
+	struct san_list		 sans = { NULL, 0 };
+	struct ledger_row	 row;
+	struct stat		 st;
+	char			*key = unit_path("node.key");
+
+	umask(0);
+	memset(&o, 0, sizeof(o));
+	o.profile = PROFILE_PEER;
+	ck_assert_int_eq(san_add(&sans, SAN_DNS, "node1.example", 13, &err),
+	    0);
+	o.sans = &sans;
+	ck_assert_int_eq(issue_new_key(ca, &o, KEY_ECDSA_P384, key, &row,
+	    &notes, &err), 0);
+	ck_assert_str_eq(row.subject, "CN=node1.example");
+	ledger_row_clear(&row);
+	ck_assert_int_eq(stat(key, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(issue_new_key(ca, &o, KEY_ECDSA_P384, key, &row,
+	    &notes, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "already exists"));
+	ck_assert_int_eq(count(), 1);
+	umask(077);
+	san_list_free(&sans);
+	free(key);
+}
+END_TEST
+
+START_TEST(renew)
+{
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt, crt2;
+	struct ledger_row	 row;
+	struct serial		 s;
+	char			 hex[SERIAL_HEXLEN + 1];
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_ptr_nonnull(crt = issue(PROFILE_PEER, pub, "a.example", 0));
+	ck_assert_int_eq(serial_from_crt(crt, &s, &err), 0);
+	serial_hex(&s, hex);
+	ck_assert_int_eq(issue_renew(ca, hex, 30, &row, &notes, &err), 0);
+	ck_assert_str_ne(row.serial, hex);
+	ck_assert_str_eq(row.replaces, hex);
+	ck_assert_str_eq(row.sans, "DNS:a.example");
+	ck_assert_int_eq(row.profile, PROFILE_PEER);
+	ck_assert_ptr_nonnull(crt2 = cert_import(&row.der, &err));
+	ck_assert(gnutls_x509_crt_get_expiration_time(crt2) -
+	    gnutls_x509_crt_get_activation_time(crt2) == 30 * 86400);
+	ledger_row_clear(&row);
+	ck_assert_int_eq(issue_renew(ca, "0123", 30, &row, &notes, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not in the ledger"));
+	gnutls_x509_crt_deinit(crt);
+	gnutls_x509_crt_deinit(crt2);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+START_TEST(init_refuses_existing)
+{
+	struct ca_init_opts	 o;
+	struct ledger_row	 row;
+	bool			 existed;
+
+	memset(&o, 0, sizeof(o));
+	o.dir = cadir;
+	o.subject = "CN=Other";
+	o.path_len = -1;
+	ck_assert_int_eq(ca_init(&o, &row, &existed, &notes, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "already holds a CA"));
+	o.exist_ok = true;
+	ck_assert_int_eq(ca_init(&o, &row, &existed, &notes, &err), 0);
+	ck_assert(existed);
+	ck_assert_str_eq(row.subject, "CN=Unit Root,O=Example");
+	ledger_row_clear(&row);
+}
+END_TEST
+
+static Suite *
+issue_suite(void)
+{
+	Suite	*s = suite_create("issue");
+	TCase	*tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, profile_extensions, 0,
+	    sizeof(profiles) / sizeof(profiles[0]));
+	tcase_add_test(tc, rsa_key_encipherment);
+	tcase_add_test(tc, crl_distribution_point);
+	tcase_add_test(tc, server_needs_host_name);
+	tcase_add_test(tc, validity);
+	tcase_add_test(tc, validity_cut_to_ca);
+	tcase_add_test(tc, new_key_file);
+	tcase_add_test(tc, renew);
+	tcase_add_test(tc, init_refuses_existing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(issue_suite)

@@ -1,0 +1,57 @@
+/*
+ * Shared by the Check suites: a temporary directory per test, and a
+ * main() that runs one suite.
+ */
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cakit.h"
+
+static char unit_dir[256];
+
+static inline void
+unit_tmpdir(void)
+{
+	snprintf(unit_dir, sizeof(unit_dir), "%s/cakit-unit.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(unit_dir));
+}
+
+static inline void
+unit_rmdir(void)
+{
+	char	 cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", unit_dir);
+	(void)system(cmd);
+}
+
+static inline char *
+unit_path(const char *name)
+{
+	return file_join(unit_dir, name);
+}
+
+#define UNIT_MAIN(suite_fn)						\
+int									\
+main(void)								\
+{									\
+	SRunner	*sr;							\
+	int	 failed;						\
+									\
+	gnutls_global_init();						\
+	sr = srunner_create(suite_fn());				\
+	srunner_run_all(sr, CK_NORMAL);					\
+	failed = srunner_ntests_failed(sr);				\
+	srunner_free(sr);						\
+	gnutls_global_deinit();						\
+	return failed == 0 ? 0 : 1;					\
+}
+
+#endif /* !UNIT_H */
