@@ -72,6 +72,7 @@ char	*file_write_temp(const char *, const void *, size_t, int,
 	    struct cakit_err *);
 int	 file_publish(const char *, const char *, bool, struct cakit_err *);
 bool	 file_exists(const char *);
+int	 file_check_writable(const char *, struct cakit_err *);
 char	*file_join(const char *, const char *);
 int	 file_read_passphrase(const char *, char **, struct cakit_err *);
 void	 secret_free(void *, size_t);
@@ -203,7 +204,7 @@ void	 json_time(struct buf *, time_t);
 void	 time_rfc3339(time_t, char [32]);
 
 /* ledger.c: the SQLite record of every certificate a CA issued. */
-#define LEDGER_VERSION	1
+#define LEDGER_VERSION	2
 
 enum cert_status {
 	STATUS_VALID,
@@ -225,6 +226,7 @@ struct ledger_row {
 	time_t		 revoked_at;
 	int		 reason;	/* RFC 5280 CRLReason */
 	char		*replaces;	/* serial or NULL */
+	char		*issued_by;	/* user@host, since version 2 */
 	gnutls_datum_t	 der;
 };
 

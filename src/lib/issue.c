@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +15,24 @@
 
 #define DEFAULT_DAYS	365
 #define SERIAL_TRIES	4
+
+/* Who is issuing: user@host, for the ledger. */
+static char *
+issuer_identity(void)
+{
+	struct passwd	*pw;
+	struct buf	 b = { 0 };
+	char		 host[256];
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	if ((pw = getpwuid(geteuid())) != NULL)
+		buf_printf(&b, "%s@%s", pw->pw_name, host);
+	else
+		buf_printf(&b, "uid %u@%s", (unsigned int)geteuid(), host);
+	return buf_str(&b);
+}
 
 /* Fill a ledger row from a certificate just made.  Clear with ledger_row_clear. */
 int
@@ -31,6 +51,7 @@ row_fill(struct ledger_row *r, gnutls_x509_crt_t crt, enum profile p,
 	r->not_before = gnutls_x509_crt_get_activation_time(crt);
 	r->not_after = gnutls_x509_crt_get_expiration_time(crt);
 	r->issued_at = time(NULL);
+	r->issued_by = issuer_identity();
 	r->status = STATUS_VALID;
 	if (cert_export(crt, GNUTLS_X509_FMT_DER, &r->der, err) == -1) {
 		ledger_row_clear(r);
@@ -89,6 +110,12 @@ row_json(struct buf *b, const struct ledger_row *r, time_t now,
 	if (r->replaces != NULL) {
 		buf_add(b, ",\"replaces\":", 12);
 		json_str(b, r->replaces);
+	}
+	if (r->issued_by != NULL) {
+		buf_add(b, ",\"issued_at\":", 13);
+		json_time(b, r->issued_at);
+		buf_add(b, ",\"issued_by\":", 13);
+		json_str(b, r->issued_by);
 	}
 	buf_add(b, ",\"files\":{", 10);
 	for (i = 0; files != NULL && files[i] != NULL; i += 2) {

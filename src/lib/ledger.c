@@ -45,6 +45,8 @@ static const char *const migrations[] = {
 	" WHERE status = 'revoked';"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"INSERT INTO meta (key, value) VALUES ('crl_number', '0');",
+	/* 1 -> 2: who issued each certificate. */
+	"ALTER TABLE certs ADD COLUMN issued_by TEXT;",
 };
 
 static void
@@ -190,8 +192,8 @@ ledger_insert(struct ledger *l, const struct ledger_row *r,
 
 	if (sqlite3_prepare_v2(l->db,
 	    "INSERT INTO certs (serial, subject, sans, profile, not_before,"
-	    " not_after, issued_at, replaces, der)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) !=
+	    " not_after, issued_at, replaces, der, issued_by)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		err_sqlite(err, l, "insert");
 		goto out;
@@ -206,6 +208,8 @@ ledger_insert(struct ledger *l, const struct ledger_row *r,
 	if (r->replaces != NULL)
 		sqlite3_bind_text(st, 8, r->replaces, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 9, r->der.data, r->der.size, SQLITE_STATIC);
+	if (r->issued_by != NULL)
+		sqlite3_bind_text(st, 10, r->issued_by, -1, SQLITE_STATIC);
 	ret = sqlite3_step(st);
 	if (ret == SQLITE_CONSTRAINT_UNIQUE) {
 		rc = 1;
@@ -241,7 +245,7 @@ column_strdup(sqlite3_stmt *st, int i)
 
 /* Fill r from a row of "SELECT " ROW_COLUMNS. */
 #define ROW_COLUMNS "serial, subject, sans, profile, not_before, not_after," \
-	" issued_at, status, revoked_at, reason, replaces, der"
+	" issued_at, status, revoked_at, reason, replaces, der, issued_by"
 
 static int
 row_read(struct ledger *l, sqlite3_stmt *st, struct ledger_row *r,
@@ -270,6 +274,7 @@ row_read(struct ledger *l, sqlite3_stmt *st, struct ledger_row *r,
 	r->revoked_at = sqlite3_column_int64(st, 8);
 	r->reason = sqlite3_column_int(st, 9);
 	r->replaces = column_strdup(st, 10);
+	r->issued_by = column_strdup(st, 12);
 	der = sqlite3_column_blob(st, 11);
 	r->der.size = sqlite3_column_bytes(st, 11);
 	r->der.data = xmalloc(r->der.size);
@@ -385,6 +390,7 @@ ledger_row_clear(struct ledger_row *r)
 	free(r->subject);
 	free(r->sans);
 	free(r->replaces);
+	free(r->issued_by);
 	free(r->der.data);
 	memset(r, 0, sizeof(*r));
 }
@@ -493,8 +499,8 @@ ledger_list(struct ledger *l, const struct ledger_filter *f,
 	int			 i = 1, ret, rc = -1;
 
 	buf_printf(&sql, "SELECT serial, subject, sans, profile, not_before,"
-	    " not_after, issued_at, status, revoked_at, reason, replaces, %s"
-	    " FROM certs WHERE 1", f->with_der ? "der" : "x''");
+	    " not_after, issued_at, status, revoked_at, reason, replaces, %s,"
+	    " issued_by FROM certs WHERE 1", f->with_der ? "der" : "x''");
 	switch (f->status) {
 	case STATUS_VALID:
 		buf_printf(&sql, " AND status = 'valid' AND not_after >= ?%d",

@@ -201,6 +201,36 @@ START_TEST(list_filters)
 }
 END_TEST
 
+/* A version 1 ledger (no issued_by) is migrated on open, rows kept. */
+START_TEST(migrate_from_v1)
+{
+	struct ledger_row	 r, got;
+	sqlite3			*db;
+
+	row_make(&r, "0abc", 5000);
+	ck_assert_int_eq(ledger_insert(l, &r, &err), 0);
+	ledger_free(l);
+	l = NULL;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "ALTER TABLE certs DROP COLUMN "
+	    "issued_by; PRAGMA user_version = 1;", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(pragma("PRAGMA user_version"), 1);
+	ck_assert_ptr_nonnull(l = ledger_open(path, false, &err));
+	ck_assert_int_eq(pragma("PRAGMA user_version"), LEDGER_VERSION);
+	ck_assert_int_eq(ledger_get(l, "0abc", &got, &err), 0);
+	ck_assert_ptr_null(got.issued_by);
+	ledger_row_clear(&got);
+	row_make(&r, "0def", 5000);
+	r.issued_by = (char *)"op@host";
+	ck_assert_int_eq(ledger_insert(l, &r, &err), 0);
+	ck_assert_int_eq(ledger_get(l, "0def", &got, &err), 0);
+	ck_assert_str_eq(got.issued_by, "op@host");
+	ledger_row_clear(&got);
+}
+END_TEST
+
 START_TEST(newer_schema_refused)
 {
 	struct ledger	*l2;
@@ -251,6 +281,7 @@ ledger_suite(void)
 	tcase_add_test(tc, rollback);
 	tcase_add_test(tc, revoke_rows);
 	tcase_add_test(tc, list_filters);
+	tcase_add_test(tc, migrate_from_v1);
 	tcase_add_test(tc, newer_schema_refused);
 	tcase_add_test(tc, not_a_database);
 	tcase_add_test(tc, missing_not_created);
