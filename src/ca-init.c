@@ -16,13 +16,18 @@
 enum {
 	OPT_CRL_URL = CHAR_MAX + 1,
 	OPT_DAYS,
+	OPT_EXCLUDE_DNS,
+	OPT_EXCLUDE_IP,
 	OPT_EXIST_OK,
 	OPT_JSON,
 	OPT_KEY_PASS,
 	OPT_KEY_TYPE,
+	OPT_MAX_DAYS,
 	OPT_PARENT,
 	OPT_PARENT_PASS,
 	OPT_PATH_LEN,
+	OPT_PERMIT_DNS,
+	OPT_PERMIT_IP,
 	OPT_SUBJECT,
 };
 
@@ -30,14 +35,19 @@ static const struct option longopts[] = {
 	{ "crl-url",		required_argument, NULL, OPT_CRL_URL },
 	{ "days",		required_argument, NULL, OPT_DAYS },
 	{ "dir",		required_argument, NULL, 'd' },
+	{ "exclude-dns",	required_argument, NULL, OPT_EXCLUDE_DNS },
+	{ "exclude-ip",		required_argument, NULL, OPT_EXCLUDE_IP },
 	{ "exist-ok",		no_argument,	   NULL, OPT_EXIST_OK },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "key-passphrase-file", required_argument, NULL, OPT_KEY_PASS },
 	{ "key-type",		required_argument, NULL, OPT_KEY_TYPE },
+	{ "max-days",		required_argument, NULL, OPT_MAX_DAYS },
 	{ "parent",		required_argument, NULL, OPT_PARENT },
 	{ "parent-passphrase-file", required_argument, NULL, OPT_PARENT_PASS },
 	{ "path-len",		required_argument, NULL, OPT_PATH_LEN },
+	{ "permit-dns",		required_argument, NULL, OPT_PERMIT_DNS },
+	{ "permit-ip",		required_argument, NULL, OPT_PERMIT_IP },
 	{ "subject",		required_argument, NULL, OPT_SUBJECT },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL,			0,		   NULL, 0 },
@@ -49,6 +59,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: ca-init [-d DIR] --subject DN [--key-type TYPE] [--days N]\n"
 "               [--path-len N] [--crl-url URL] [--parent DIR]\n"
+"               [--max-days N] [--permit-dns DOMAIN]... [--permit-ip CIDR]...\n"
+"               [--exclude-dns DOMAIN]... [--exclude-ip CIDR]...\n"
 "               [--key-passphrase-file FILE] [--parent-passphrase-file FILE]\n"
 "               [--exist-ok] [--json]\n"
 "\n"
@@ -62,6 +74,13 @@ usage(FILE *f)
 "      --path-len N       pathLenConstraint: CA levels allowed below (0-%d)\n"
 "      --crl-url URL      CRL distribution point put in issued certificates\n"
 "      --parent DIR       make an intermediate signed by the CA in DIR\n"
+"      --max-days N       refuse to issue certificates valid longer than N days\n"
+"      --permit-dns DOMAIN\n"
+"                         nameConstraints: issue only for DOMAIN and below\n"
+"      --permit-ip CIDR   nameConstraints: issue only for addresses in CIDR\n"
+"      --exclude-dns DOMAIN\n"
+"                         nameConstraints: never issue for DOMAIN and below\n"
+"      --exclude-ip CIDR  nameConstraints: never issue for addresses in CIDR\n"
 "      --key-passphrase-file FILE\n"
 "                         encrypt ca.key with the first line of FILE\n"
 "                         (default $CA_KEY_PASSPHRASE_FILE)\n"
@@ -84,6 +103,7 @@ main(int argc, char *argv[])
 	struct ledger_row	 row;
 	struct buf		 out = { 0 };
 	struct san_list		 urls = { NULL, 0 };
+	struct san_list		 permit = { NULL, 0 }, exclude = { NULL, 0 };
 	char			*crt = NULL, *key = NULL, *db = NULL, *crl = NULL;
 	const char		*files[9];
 	long long		 n;
@@ -96,7 +116,8 @@ main(int argc, char *argv[])
 	o.key_type = KEY_ECDSA_P256;
 	o.path_len = -1;
 
-	while ((c = getopt_long(argc, argv, "Vd:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			cli_version();
@@ -120,6 +141,27 @@ main(int argc, char *argv[])
 				return 2;
 			o.days = n;
 			break;
+		case OPT_EXCLUDE_DNS:
+		case OPT_PERMIT_DNS:
+			if (strchr(optarg, '*') != NULL ||
+			    san_add(c == OPT_PERMIT_DNS ? &permit : &exclude,
+			    SAN_DNS, optarg, strlen(optarg), &err) == -1) {
+				rc = cli_usage_error("%s '%.64s': not a domain "
+				    "name%s%s", c == OPT_PERMIT_DNS ?
+				    "--permit-dns" : "--exclude-dns", optarg,
+				    err.msg[0] ? ": " : "", err.msg);
+				goto out;
+			}
+			break;
+		case OPT_EXCLUDE_IP:
+		case OPT_PERMIT_IP:
+			if (san_add_cidr(c == OPT_PERMIT_IP ? &permit :
+			    &exclude, optarg, &err) == -1) {
+				rc = cli_usage_error("%s %s", c == OPT_PERMIT_IP ?
+				    "--permit-ip" : "--exclude-ip", err.msg);
+				goto out;
+			}
+			break;
 		case OPT_EXIST_OK:
 			o.exist_ok = true;
 			break;
@@ -134,6 +176,12 @@ main(int argc, char *argv[])
 				return cli_usage_error("--key-type '%.40s': "
 				    "unknown; use one of " KEY_TYPE_NAMES,
 				    optarg);
+			break;
+		case OPT_MAX_DAYS:
+			if (cli_number("--max-days", optarg, 1, DAYS_MAX,
+			    &n) == -1)
+				return 2;
+			o.max_days = n;
 			break;
 		case OPT_PARENT:
 			o.parent = optarg;
@@ -153,8 +201,7 @@ main(int argc, char *argv[])
 			o.subject = optarg;
 			break;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(c, argv);
 		}
 	}
 	if (optind != argc) {
@@ -166,6 +213,8 @@ main(int argc, char *argv[])
 		rc = cli_usage_error("--subject is required");
 		goto out;
 	}
+	o.permit = &permit;
+	o.exclude = &exclude;
 	o.dir = opt_ca_dir(o.dir);
 	o.passphrase_file = cli_passfile(o.passphrase_file);
 	o.parent_passphrase_file = cli_passfile(o.parent_passphrase_file);
@@ -197,6 +246,8 @@ main(int argc, char *argv[])
 	rc = 0;
 out:
 	san_list_free(&urls);
+	san_list_free(&permit);
+	san_list_free(&exclude);
 	ledger_row_clear(&row);
 	buf_free(&out);
 	free(crt);

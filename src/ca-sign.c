@@ -118,7 +118,8 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.profile = PROFILE_SERVER;
 
-	while ((c = getopt_long(argc, argv, "Vd:ho:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":Vd:ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			cli_version();
@@ -188,8 +189,7 @@ main(int argc, char *argv[])
 			o.subject = optarg;
 			break;
 		default:
-			usage(stderr);
-			rc = 2;
+			rc = cli_bad_option(c, argv);
 			goto out;
 		}
 	}
@@ -223,6 +223,11 @@ main(int argc, char *argv[])
 	o.sans = &sans;
 	dir = opt_ca_dir(dir);
 
+	/* An unwritable -o is refused now: after the commit it is too late. */
+	if (output != NULL && file_check_writable(output, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	if ((ca = ca_open(dir, 0, cli_passfile(passfile), &err)) == NULL) {
 		rc = cli_fail(&err);
 		goto out;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,29 @@ cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see %s --help)\n", cli_prog);
 	return 2;
+}
+
+/*
+ * An option getopt_long refused (with opterr 0 and a leading ':' in the
+ * option string, so that c is ':' for a missing value): one line, not
+ * getopt's message under argv[0] followed by the whole usage.  Returns
+ * the exit status 2.
+ */
+int
+cli_bad_option(int c, char *const argv[])
+{
+	const char	*arg = argv[optind - 1];
+	int		 len = (int)strcspn(arg, "=");
+
+	if (optopt > 0 && optopt <= CHAR_MAX)
+		return cli_usage_error(c == ':' ? "option -%c needs a value" :
+		    "unknown option -%c", optopt);
+	if (c == ':')
+		return cli_usage_error("option '%.*s' needs a value", len, arg);
+	if (optopt != 0)
+		return cli_usage_error("option '%.*s' takes no value", len,
+		    arg);
+	return cli_usage_error("unknown option '%.*s'", len, arg);
 }
 
 /* A bounded option value; -1 after printing a usage error. */

@@ -14,6 +14,7 @@ void	 cli_notes(const struct cakit_notes *);
 int	 cli_fail(const struct cakit_err *);
 int	 cli_usage_error(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
+int	 cli_bad_option(int, char *const []);
 int	 cli_number(const char *, const char *, long long, long long,
 	    long long *);
 void	 cli_version(void);

@@ -82,7 +82,8 @@ ca_open(const char *dir, int flags, const char *passfile,
 	struct ca	*ca;
 	struct stat	 st;
 	gnutls_pubkey_t	 kpub = NULL, cpub = NULL;
-	char		*path = NULL, *pass = NULL;
+	char		*path = NULL, *pass = NULL, *maxdays = NULL;
+	long long	 n;
 	int		 ret;
 
 	ca = xcalloc(1, sizeof(*ca));
@@ -139,8 +140,11 @@ ca_open(const char *dir, int flags, const char *passfile,
 	}
 	if ((ca->ledger = ledger_open(path, false, err)) == NULL)
 		goto fail;
-	if (ledger_meta_get(ca->ledger, "crl_url", &ca->crl_url, err) == -1)
+	if (ledger_meta_get(ca->ledger, "crl_url", &ca->crl_url, err) == -1 ||
+	    ledger_meta_get(ca->ledger, "max_days", &maxdays, err) == -1)
 		goto fail;
+	if (maxdays != NULL && opt_number(maxdays, 1, DAYS_MAX, &n) == 0)
+		ca->max_days = n;
 	free(path);
 
 	path = file_join(dir, CA_CHAIN);
@@ -154,8 +158,10 @@ ca_open(const char *dir, int flags, const char *passfile,
 	gnutls_pubkey_deinit(cpub);
 	if (pass != NULL)
 		secret_free(pass, strlen(pass));
+	free(maxdays);
 	return ca;
 fail:
+	free(maxdays);
 	free(path);
 	gnutls_pubkey_deinit(kpub);
 	gnutls_pubkey_deinit(cpub);

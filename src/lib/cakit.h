@@ -103,7 +103,7 @@ enum san_type {
 struct san {
 	enum san_type	 type;
 	char		*value;		/* canonical text form */
-	unsigned char	 ip[16];
+	unsigned char	 ip[32];	/* address, or address and mask */
 	size_t		 iplen;
 };
 
@@ -119,6 +119,7 @@ int	 san_add(struct san_list *, enum san_type, const char *, size_t,
 	    struct cakit_err *);
 int	 san_add_raw(struct san_list *, gnutls_x509_subject_alt_name_t,
 	    const unsigned char *, size_t, struct cakit_err *);
+int	 san_add_cidr(struct san_list *, const char *, struct cakit_err *);
 int	 san_list_copy(struct san_list *, const struct san_list *);
 bool	 san_list_has_host(const struct san_list *);
 char	*san_list_join(const struct san_list *, const char *);
@@ -184,6 +185,8 @@ struct cert_tbs {
 	time_t			 not_after;
 	int			 path_len;	/* CA only, -1 for none */
 	const char		*crl_url;	/* NULL for none */
+	const struct san_list	*permit;	/* CA only: nameConstraints */
+	const struct san_list	*exclude;
 };
 
 gnutls_x509_crt_t cert_build(const struct cert_tbs *, const struct serial *,
@@ -276,6 +279,7 @@ struct ca {
 	gnutls_privkey_t	 key;
 	struct ledger		*ledger;
 	char			*crl_url;
+	int			 max_days;	/* 0: no limit */
 	gnutls_x509_crt_t	*chain;		/* issuers above, to the root */
 	unsigned int		 nchain;
 };
@@ -290,6 +294,9 @@ struct ca_init_opts {
 	const char	*parent;	/* parent CA directory or NULL */
 	const char	*passphrase_file;	/* encrypts the new key */
 	const char	*parent_passphrase_file;
+	int		 max_days;	/* 0: no limit */
+	const struct san_list *permit;	/* nameConstraints, may be NULL */
+	const struct san_list *exclude;
 	bool		 exist_ok;
 };
 
@@ -304,6 +311,11 @@ int	 ca_lookup(struct ca *, const char *, struct ledger_row *,
 /* init.c: making a CA, root or intermediate. */
 int	 ca_init(const struct ca_init_opts *, struct ledger_row *, bool *,
 	    struct cakit_notes *, struct cakit_err *);
+
+/* policy.c: what a CA may sign. */
+int	 policy_check_names(const struct ca *, const struct san_list *,
+	    struct cakit_err *);
+int	 policy_days(const struct ca *, int, int *, struct cakit_err *);
 
 /* issue.c: signing one certificate and recording it. */
 struct issue_opts {

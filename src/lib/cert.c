@@ -39,6 +39,55 @@ profile_name(enum profile p)
 }
 
 static int
+set_name_constraints(gnutls_x509_crt_t crt, const struct san_list *permit,
+    const struct san_list *exclude, struct cakit_err *err)
+{
+	static const gnutls_x509_subject_alt_name_t types[] = {
+		[SAN_DNS] = GNUTLS_SAN_DNSNAME,
+		[SAN_IP] = GNUTLS_SAN_IPADDRESS,
+		[SAN_EMAIL] = GNUTLS_SAN_RFC822NAME,
+		[SAN_URI] = GNUTLS_SAN_URI,
+	};
+	gnutls_x509_name_constraints_t	 nc = NULL;
+	const struct san_list		*l;
+	gnutls_datum_t			 d;
+	size_t				 i;
+	int				 k, ret, rc = -1;
+
+	if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0)
+		goto out;
+	for (k = 0; k < 2; k++) {
+		l = k == 0 ? permit : exclude;
+		for (i = 0; l != NULL && i < l->n; i++) {
+			if (l->v[i].type == SAN_IP) {
+				d.data = (unsigned char *)l->v[i].ip;
+				d.size = l->v[i].iplen;
+			} else {
+				d.data = (unsigned char *)l->v[i].value;
+				d.size = strlen(l->v[i].value);
+			}
+			ret = k == 0 ?
+			    gnutls_x509_name_constraints_add_permitted(nc,
+			    types[l->v[i].type], &d) :
+			    gnutls_x509_name_constraints_add_excluded(nc,
+			    types[l->v[i].type], &d);
+			if (ret < 0)
+				goto out;
+		}
+	}
+	/* Critical, as RFC 5280 4.2.1.10 requires. */
+	if ((ret = gnutls_x509_crt_set_name_constraints(crt, nc, 1)) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		err_gnutls(err, ret, "nameConstraints");
+	if (nc != NULL)
+		gnutls_x509_name_constraints_deinit(nc);
+	return rc;
+}
+
+static int
 set_sans(gnutls_x509_crt_t crt, const struct san_list *l, bool critical,
     struct cakit_err *err)
 {
@@ -120,10 +169,18 @@ cert_build(const struct cert_tbs *t, const struct serial *serial,
 	bool			 empty_subject = false;
 	int			 ret;
 
+	/*
+	 * The key goes in first: gnutls_x509_crt_set_crq below copies the
+	 * request's subjectPublicKeyInfo (the same key) over it, while
+	 * gnutls_x509_crt_set_pubkey after that copy fails on an Ed25519
+	 * key ("ASN1 parser: Element was not found": it deletes the
+	 * algorithm parameters that the copy left absent).
+	 */
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (ret = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
 	    (ret = gnutls_x509_crt_set_serial(crt, serial->b,
-	    serial->len)) < 0) {
+	    serial->len)) < 0 ||
+	    (ret = gnutls_x509_crt_set_pubkey(crt, t->pub)) < 0) {
 		err_gnutls(err, ret, "certificate");
 		goto fail;
 	}
@@ -143,8 +200,7 @@ cert_build(const struct cert_tbs *t, const struct serial *serial,
 		    &idlen) == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ||
 		    idlen == 0;
 	}
-	if ((ret = gnutls_x509_crt_set_pubkey(crt, t->pub)) < 0 ||
-	    (ret = gnutls_x509_crt_set_activation_time(crt,
+	if ((ret = gnutls_x509_crt_set_activation_time(crt,
 	    t->not_before)) < 0 ||
 	    (ret = gnutls_x509_crt_set_expiration_time(crt,
 	    t->not_after)) < 0) {
@@ -196,6 +252,10 @@ cert_build(const struct cert_tbs *t, const struct serial *serial,
 	}
 	if (t->sans != NULL && t->sans->n > 0 &&
 	    set_sans(crt, t->sans, empty_subject, err) == -1)
+		goto fail;
+	if (t->profile == PROFILE_CA && ((t->permit != NULL && t->permit->n) ||
+	    (t->exclude != NULL && t->exclude->n)) &&
+	    set_name_constraints(crt, t->permit, t->exclude, err) == -1)
 		goto fail;
 	if (t->crl_url != NULL && (ret = gnutls_x509_crt_set_crl_dist_points2(
 	    crt, GNUTLS_SAN_URI, t->crl_url, strlen(t->crl_url), 0)) < 0) {

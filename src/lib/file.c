@@ -188,6 +188,28 @@ file_publish(const char *tmp, const char *path, bool noclobber,
 	return 0;
 }
 
+/*
+ * Whether file_write_atomic could put a file at path: path is not a
+ * directory and a temporary can be made beside it.  Lets a caller
+ * refuse before it records anything.
+ */
+int
+file_check_writable(const char *path, struct cakit_err *err)
+{
+	struct stat	 st;
+	char		*tmp;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		err_set(err, "%s: is a directory", path);
+		return -1;
+	}
+	if ((tmp = file_write_temp(path, "", 0, 0644, err)) == NULL)
+		return -1;
+	(void)unlink(tmp);
+	free(tmp);
+	return 0;
+}
+
 /* Replace path atomically: readers see the old file or the new one. */
 int
 file_write_atomic(const char *path, const void *data, size_t len, int mode,

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -199,6 +200,8 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	t.pub = pub;
 	t.subject = o->subject;
 	t.path_len = o->path_len;
+	t.permit = o->permit;
+	t.exclude = o->exclude;
 	t.not_before = now;
 	t.not_after = now + (time_t)(o->days > 0 ? o->days : CA_DEFAULT_DAYS) *
 	    86400;
@@ -247,6 +250,11 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	    (o->crl_url != NULL &&
 	    ledger_meta_set(ledger, "crl_url", o->crl_url, err) == -1))
 		goto out;
+	if (o->max_days > 0) {
+		snprintf(when, sizeof(when), "%d", o->max_days);
+		if (ledger_meta_set(ledger, "max_days", when, err) == -1)
+			goto out;
+	}
 	/* Where the parent lives, for the CRLs of ca-bundle --crl. */
 	if (parent != NULL) {
 		if ((abs = realpath(o->parent, NULL)) == NULL) {

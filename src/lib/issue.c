@@ -13,7 +13,6 @@
 
 #include "cakit.h"
 
-#define DEFAULT_DAYS	365
 #define SERIAL_TRIES	4
 
 /* Who is issuing: user@host, for the ledger. */
@@ -169,7 +168,7 @@ issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	gnutls_x509_crt_t	 crt = NULL;
 	char			*cn = NULL, when[32];
 	time_t			 now = time(NULL), ca_end;
-	int			 tries, ret, rc = -1;
+	int			 tries, ret, days, rc = -1;
 	bool			 in_tx = false;
 
 	memset(row, 0, sizeof(*row));
@@ -205,9 +204,11 @@ issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 		goto out;
 	}
 
+	if (policy_check_names(ca, &sans, err) == -1 ||
+	    policy_days(ca, o->days, &days, err) == -1)
+		goto out;
 	t.not_before = now;
-	t.not_after = now + (time_t)(o->days > 0 ? o->days : DEFAULT_DAYS) *
-	    86400;
+	t.not_after = now + (time_t)days * 86400;
 	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
 	if (t.not_after > ca_end) {
 		t.not_after = ca_end;

@@ -421,3 +421,57 @@ san_list_free(struct san_list *l)
 	l->v = NULL;
 	l->n = 0;
 }
+
+/*
+ * An address range for nameConstraints: "10.0.0.0/8" or "fd00::/8",
+ * kept as address then mask (RFC 5280 4.2.1.10).
+ */
+int
+san_add_cidr(struct san_list *l, const char *text, struct cakit_err *err)
+{
+	char		*addr, *slash, buf[INET6_ADDRSTRLEN + 8];
+	unsigned char	 ip[32];
+	long long	 bits;
+	size_t		 len, i;
+	int		 rc = -1;
+
+	memset(ip, 0, sizeof(ip));
+	addr = xstrdup(text);
+	if ((slash = strchr(addr, '/')) == NULL) {
+		err_set(err, "'%.64s': not an address range (ADDR/BITS)", text);
+		goto out;
+	}
+	*slash++ = '\0';
+	if (inet_pton(AF_INET, addr, ip) == 1)
+		len = 4;
+	else if (inet_pton(AF_INET6, addr, ip) == 1)
+		len = 16;
+	else {
+		err_set(err, "'%.64s': not an IPv4 or IPv6 address range",
+		    text);
+		goto out;
+	}
+	if (opt_number(slash, 0, len * 8, &bits) == -1) {
+		err_set(err, "'%.64s': the prefix length must be 0 to %zu",
+		    text, len * 8);
+		goto out;
+	}
+	for (i = 0; i < len; i++) {
+		long long b = bits - (long long)i * 8;
+		unsigned char m = b >= 8 ? 0xff : b <= 0 ? 0 :
+		    (unsigned char)(0xff << (8 - b));
+
+		ip[len + i] = m;
+		if (ip[i] & ~m) {
+			err_set(err, "'%.64s': host bits are set; use the "
+			    "network address", text);
+			goto out;
+		}
+	}
+	inet_ntop(len == 4 ? AF_INET : AF_INET6, ip, buf, sizeof(buf));
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%lld", bits);
+	rc = san_push(l, SAN_IP, xstrdup(buf), ip, len * 2, err);
+out:
+	free(addr);
+	return rc;
+}

@@ -1,0 +1,153 @@
+/*
+ * Issuance policy beyond the profiles: the name constraints of every
+ * CA in the chain, and the CA's cap on validity.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cakit.h"
+
+#define DEFAULT_DAYS	365
+
+static const char *
+type_word(unsigned int type)
+{
+	switch (type) {
+	case GNUTLS_SAN_DNSNAME:
+		return "DNS";
+	case GNUTLS_SAN_IPADDRESS:
+		return "IP";
+	case GNUTLS_SAN_RFC822NAME:
+		return "email";
+	case GNUTLS_SAN_URI:
+		return "URI";
+	default:
+		return "other";
+	}
+}
+
+/* "permitted DNS example.com, IP 10.0.0.0/8; excluded DNS x.example.com" */
+static void
+describe(gnutls_x509_name_constraints_t nc, struct buf *b)
+{
+	int		(*get[2])(gnutls_x509_name_constraints_t, unsigned int,
+			    unsigned int *, gnutls_datum_t *) = {
+		gnutls_x509_name_constraints_get_permitted,
+		gnutls_x509_name_constraints_get_excluded,
+	};
+	const char	*word[2] = { "permitted", "excluded" };
+	gnutls_datum_t	 d;
+	unsigned int	 type, i, j, k, bits;
+	char		 ip[INET6_ADDRSTRLEN];
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; get[k](nc, i, &type, &d) >= 0; i++) {
+			if (i == 0)
+				buf_printf(b, "%s%s ", b->len > 0 ? "; " : "",
+				    word[k]);
+			else
+				buf_printf(b, ", ");
+			buf_printf(b, "%s ", type_word(type));
+			if (type == GNUTLS_SAN_IPADDRESS &&
+			    (d.size == 8 || d.size == 32)) {
+				inet_ntop(d.size == 8 ? AF_INET : AF_INET6,
+				    d.data, ip, sizeof(ip));
+				for (j = d.size / 2, bits = 0; j < d.size; j++)
+					bits += __builtin_popcount(d.data[j]);
+				buf_printf(b, "%s/%u", ip, bits);
+			} else
+				buf_printf(b, "%.*s", (int)d.size, d.data);
+		}
+	}
+}
+
+/*
+ * Refuse any name outside the nameConstraints of the CA or of a CA
+ * above it: verifiers would reject the certificate anyway.
+ */
+int
+policy_check_names(const struct ca *ca, const struct san_list *sans,
+    struct cakit_err *err)
+{
+	static const unsigned int types[] = {
+		[SAN_DNS] = GNUTLS_SAN_DNSNAME,
+		[SAN_IP] = GNUTLS_SAN_IPADDRESS,
+		[SAN_EMAIL] = GNUTLS_SAN_RFC822NAME,
+		[SAN_URI] = GNUTLS_SAN_URI,
+	};
+	gnutls_x509_name_constraints_t	 nc = NULL;
+	gnutls_x509_crt_t		 crt;
+	gnutls_datum_t			 d;
+	struct buf			 rules = { 0 };
+	unsigned int			 i, critical;
+	size_t				 j;
+	int				 ret, rc = -1;
+	char				*who;
+
+	for (i = 0; i <= ca->nchain; i++) {
+		crt = i == 0 ? ca->crt : ca->chain[i - 1];
+		if (nc != NULL)
+			gnutls_x509_name_constraints_deinit(nc);
+		nc = NULL;
+		if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0) {
+			err_gnutls(err, ret, "name constraints");
+			goto out;
+		}
+		ret = gnutls_x509_crt_get_name_constraints(crt, nc, 0,
+		    &critical);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			continue;
+		if (ret < 0) {
+			err_gnutls(err, ret, "reading name constraints");
+			goto out;
+		}
+		for (j = 0; j < sans->n; j++) {
+			const struct san *s = &sans->v[j];
+
+			if (s->type == SAN_IP) {
+				d.data = (unsigned char *)s->ip;
+				d.size = s->iplen;
+			} else {
+				d.data = (unsigned char *)s->value;
+				d.size = strlen(s->value);
+			}
+			if (gnutls_x509_name_constraints_check(nc,
+			    types[s->type], &d))
+				continue;
+			describe(nc, &rules);
+			who = cert_subject(crt);
+			err_set(err, "%s name '%s' is outside the name "
+			    "constraints of %s (%s)", san_prefix(s->type),
+			    s->value, who, buf_str(&rules));
+			free(who);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&rules);
+	/* Unlike most GnuTLS deinit functions, this one rejects NULL. */
+	if (nc != NULL)
+		gnutls_x509_name_constraints_deinit(nc);
+	return rc;
+}
+
+/* The validity to grant for a request of days (0: the default). */
+int
+policy_days(const struct ca *ca, int days, int *out, struct cakit_err *err)
+{
+	if (days == 0)
+		days = ca->max_days > 0 && ca->max_days < DEFAULT_DAYS ?
+		    ca->max_days : DEFAULT_DAYS;
+	if (ca->max_days > 0 && days > ca->max_days) {
+		err_set(err, "--days %d: this CA issues for at most %d days "
+		    "(ca-init --max-days)", days, ca->max_days);
+		return -1;
+	}
+	*out = days;
+	return 0;
+}
