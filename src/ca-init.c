@@ -22,6 +22,7 @@ enum {
 	OPT_JSON,
 	OPT_KEY_PASS,
 	OPT_KEY_TYPE,
+	OPT_KEY_URI,
 	OPT_MAX_DAYS,
 	OPT_PARENT,
 	OPT_PARENT_PASS,
@@ -42,6 +43,7 @@ static const struct option longopts[] = {
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "key-passphrase-file", required_argument, NULL, OPT_KEY_PASS },
 	{ "key-type",		required_argument, NULL, OPT_KEY_TYPE },
+	{ "key-uri",		required_argument, NULL, OPT_KEY_URI },
 	{ "max-days",		required_argument, NULL, OPT_MAX_DAYS },
 	{ "parent",		required_argument, NULL, OPT_PARENT },
 	{ "parent-passphrase-file", required_argument, NULL, OPT_PARENT_PASS },
@@ -61,7 +63,8 @@ usage(FILE *f)
 "               [--path-len N] [--crl-url URL] [--parent DIR]\n"
 "               [--max-days N] [--permit-dns DOMAIN]... [--permit-ip CIDR]...\n"
 "               [--exclude-dns DOMAIN]... [--exclude-ip CIDR]...\n"
-"               [--key-passphrase-file FILE] [--parent-passphrase-file FILE]\n"
+"               [--key-uri PKCS11-URI] [--key-passphrase-file FILE]\n"
+"               [--parent-passphrase-file FILE]\n"
 "               [--exist-ok] [--json]\n"
 "\n"
 "Make a certificate authority in DIR: ca.key, ca.crt, ledger.db, crl.pem.\n"
@@ -81,8 +84,11 @@ usage(FILE *f)
 "      --exclude-dns DOMAIN\n"
 "                         nameConstraints: never issue for DOMAIN and below\n"
 "      --exclude-ip CIDR  nameConstraints: never issue for addresses in CIDR\n"
+"      --key-uri URI      generate the key in a PKCS#11 token (URI with\n"
+"                         token= and object=); ca.key holds only the URI\n"
 "      --key-passphrase-file FILE\n"
-"                         encrypt ca.key with the first line of FILE\n"
+"                         encrypt ca.key with the first line of FILE (with\n"
+"                         --key-uri: the token's PIN)\n"
 "                         (default $CA_KEY_PASSPHRASE_FILE)\n"
 "      --parent-passphrase-file FILE\n"
 "                         passphrase of the parent's key\n"
@@ -176,6 +182,12 @@ main(int argc, char *argv[])
 				return cli_usage_error("--key-type '%.40s': "
 				    "unknown; use one of " KEY_TYPE_NAMES,
 				    optarg);
+			break;
+		case OPT_KEY_URI:
+			if (!key_is_uri(optarg))
+				return cli_usage_error("--key-uri '%.64s': not "
+				    "a pkcs11: URI", optarg);
+			o.key_uri = optarg;
 			break;
 		case OPT_MAX_DAYS:
 			if (cli_number("--max-days", optarg, 1, DAYS_MAX,

@@ -178,6 +178,7 @@ ca_free(struct ca *ca)
 		return;
 	gnutls_x509_crt_deinit(ca->crt);
 	gnutls_privkey_deinit(ca->key);
+	key_token_done();
 	ledger_free(ca->ledger);
 	cert_list_free(ca->chain, ca->nchain);
 	free(ca->crl_url);

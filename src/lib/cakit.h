@@ -17,6 +17,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
+#include <gnutls/pkcs11.h>
 #include <gnutls/x509-ext.h>
 
 /* err.c: one error message, and the notes (warnings) an action leaves. */
@@ -148,6 +149,12 @@ int	 key_check_pub(gnutls_pubkey_t, struct cakit_err *);
 bool	 key_is_rsa(gnutls_pubkey_t);
 bool	 key_matches(gnutls_pubkey_t, gnutls_pubkey_t);
 gnutls_privkey_t key_load(const char *, const char *, struct cakit_err *);
+bool	 key_is_uri(const char *);
+void	 key_token_pin(const char *);
+void	 key_token_done(void);
+gnutls_privkey_t key_import_uri(const char *, struct cakit_err *);
+gnutls_privkey_t key_generate_token(const char *, enum key_type,
+	    struct cakit_err *);
 
 /* req.c: PKCS#10 requests from outside, checked before any use. */
 struct req {
@@ -293,6 +300,7 @@ struct ca_init_opts {
 	const char	*crl_url;
 	const char	*parent;	/* parent CA directory or NULL */
 	const char	*passphrase_file;	/* encrypts the new key */
+	const char	*key_uri;	/* PKCS#11: generate the key there */
 	const char	*parent_passphrase_file;
 	int		 max_days;	/* 0: no limit */
 	const struct san_list *permit;	/* nameConstraints, may be NULL */

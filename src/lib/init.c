@@ -140,7 +140,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	char			 when[32];
 	time_t			 now = time(NULL), end;
 	bool			 made_dir = false, files_made = false;
-	bool			 in_tx = false;
+	bool			 in_tx = false, in_token = false;
 	int			 ret, tries, rc = -1;
 
 	memset(row, 0, sizeof(*row));
@@ -186,10 +186,18 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		remove_made(o->dir);
 	}
 
-	if ((xkey = key_generate(o->key_type, err)) == NULL)
+	if (o->key_uri != NULL) {
+		/* The passphrase file holds the token's PIN. */
+		if (pass != NULL)
+			key_token_pin(pass);
+		if ((key = key_generate_token(o->key_uri, o->key_type,
+		    err)) == NULL)
+			goto out;
+		in_token = true;
+	} else if ((xkey = key_generate(o->key_type, err)) == NULL)
 		goto out;
-	if ((ret = gnutls_privkey_init(&key)) < 0 ||
-	    (ret = gnutls_privkey_import_x509(key, xkey, 0)) < 0 ||
+	if ((xkey != NULL && ((ret = gnutls_privkey_init(&key)) < 0 ||
+	    (ret = gnutls_privkey_import_x509(key, xkey, 0)) < 0)) ||
 	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
 	    (ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0) {
 		err_gnutls(err, ret, "CA key");
@@ -273,8 +281,15 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		goto out;
 	if (parent != NULL && write_chain(o->dir, parent, err) == -1)
 		goto out;
-	if (key_export_pem(xkey, pass, &keypem, err) == -1 ||
-	    (keytmp = file_write_temp(keypath, keypem.data, keypem.size,
+	if (o->key_uri != NULL) {
+		/* Only the URI: the key never leaves the token. */
+		keypem.size = strlen(o->key_uri) + 1;
+		keypem.data = xmalloc(keypem.size + 1);
+		snprintf((char *)keypem.data, keypem.size + 1, "%s\n",
+		    o->key_uri);
+	} else if (key_export_pem(xkey, pass, &keypem, err) == -1)
+		goto out;
+	if ((keytmp = file_write_temp(keypath, keypem.data, keypem.size,
 	    0600, err)) == NULL ||
 	    file_publish(keytmp, keypath, true, err) == -1)
 		goto out;
@@ -299,7 +314,11 @@ out:
 			remove_made(o->dir);
 		if (made_dir)
 			(void)rmdir(o->dir);
+		if (in_token)
+			(void)gnutls_pkcs11_delete_url(o->key_uri,
+			    GNUTLS_PKCS11_OBJ_FLAG_LOGIN);
 	}
+	key_token_done();
 	if (keypem.data != NULL)
 		secret_free(keypem.data, keypem.size);
 	if (pass != NULL)

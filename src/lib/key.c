@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cakit.h"
@@ -169,10 +170,19 @@ key_load(const char *path, const char *pass, struct cakit_err *err)
 {
 	gnutls_privkey_t	 key = NULL;
 	gnutls_datum_t		 d = { NULL, 0 };
+	char			*uri;
 	int			 ret;
 
 	if (file_read(path, FILE_MAX, &d, err) == -1)
 		return NULL;
+	if (d.size > 7 && memcmp(d.data, "pkcs11:", 7) == 0) {
+		uri = xstrndup((char *)d.data, strcspn((char *)d.data, "\r\n"));
+		if (pass != NULL)
+			key_token_pin(pass);
+		key = key_import_uri(uri, err);
+		free(uri);
+		goto out;
+	}
 	if ((ret = gnutls_privkey_init(&key)) < 0) {
 		err_gnutls(err, ret, "%s", path);
 		goto out;
@@ -196,4 +206,140 @@ key_load(const char *path, const char *pass, struct cakit_err *err)
 out:
 	secret_free(d.data, d.size);
 	return key;
+}
+
+/*
+ * PKCS#11: the CA key lives in a token and ca.key holds only its URI.
+ * The PIN comes from the passphrase file, never from the command line.
+ */
+static char *token_pin;
+
+static int
+pin_callback(void *arg, int attempt, const char *url, const char *label,
+    unsigned int flags, char *pin, size_t len)
+{
+	(void)arg;
+	(void)url;
+	(void)label;
+	/* One try: a wrong PIN retried in a loop would lock the token. */
+	if (token_pin == NULL || attempt > 0 || (flags & GNUTLS_PIN_WRONG) ||
+	    strlen(token_pin) >= len)
+		return -1;
+	memcpy(pin, token_pin, strlen(token_pin) + 1);
+	return 0;
+}
+
+/*
+ * Use a copy of pin for the token's logins, which happen whenever the
+ * key signs; key_token_done wipes it.
+ */
+void
+key_token_pin(const char *pin)
+{
+	key_token_done();
+	token_pin = xstrdup(pin);
+	gnutls_pkcs11_set_pin_function(pin_callback, NULL);
+}
+
+void
+key_token_done(void)
+{
+	if (token_pin != NULL)
+		secret_free(token_pin, strlen(token_pin));
+	token_pin = NULL;
+}
+
+bool
+key_is_uri(const char *s)
+{
+	return strncmp(s, "pkcs11:", 7) == 0;
+}
+
+/* The URI of the private key object: the given one with type=private. */
+static char *
+private_uri(const char *uri)
+{
+	struct buf	 b = { 0 };
+
+	buf_printf(&b, "%s", uri);
+	if (strstr(uri, "type=") == NULL)
+		buf_printf(&b, "%stype=private", strchr(uri, ';') != NULL ||
+		    strchr(uri, '=') != NULL ? ";" : "");
+	return buf_str(&b);
+}
+
+gnutls_privkey_t
+key_import_uri(const char *uri, struct cakit_err *err)
+{
+	gnutls_privkey_t	 key = NULL;
+	char			*url;
+	int			 ret;
+
+	url = private_uri(uri);
+	if ((ret = gnutls_privkey_init(&key)) < 0 ||
+	    (ret = gnutls_privkey_import_url(key, url, 0)) < 0) {
+		if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
+		    ret == GNUTLS_E_PKCS11_USER_ERROR)
+			err_set(err, "%s: token login failed; give the PIN "
+			    "with --key-passphrase-file", uri);
+		else
+			err_gnutls(err, ret, "%s", uri);
+		gnutls_privkey_deinit(key);
+		key = NULL;
+	}
+	free(url);
+	return key;
+}
+
+/*
+ * Generate a key inside the token that uri names (its object= is the
+ * label), refusing a label already in use.  Returns the key, freed
+ * with gnutls_privkey_deinit.
+ */
+gnutls_privkey_t
+key_generate_token(const char *uri, enum key_type t, struct cakit_err *err)
+{
+	gnutls_privkey_t	 key = NULL;
+	const char		*p;
+	char			*label = NULL, *url = NULL;
+	size_t			 i;
+	int			 ret;
+
+	if ((p = strstr(uri, "object=")) == NULL) {
+		err_set(err, "%s: name the key with object=LABEL", uri);
+		return NULL;
+	}
+	label = xstrndup(p + 7, strcspn(p + 7, ";?"));
+	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
+		if (key_types[i].type == t)
+			break;
+	url = private_uri(uri);
+	if (gnutls_privkey_init(&key) >= 0 &&
+	    gnutls_privkey_import_url(key, url, 0) >= 0) {
+		err_set(err, "%s: the token already holds this key; choose "
+		    "another object=", uri);
+		goto fail;
+	}
+	gnutls_privkey_deinit(key);
+	key = NULL;
+	if ((ret = gnutls_pkcs11_privkey_generate3(uri, key_types[i].pk,
+	    key_types[i].bits, label, NULL, GNUTLS_X509_FMT_DER, NULL,
+	    GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN |
+	    GNUTLS_KEY_CRL_SIGN,
+	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_MARK_PRIVATE |
+	    GNUTLS_PKCS11_OBJ_FLAG_MARK_SENSITIVE)) < 0) {
+		err_gnutls(err, ret, "%s: generating the key in the token",
+		    uri);
+		goto fail;
+	}
+	if ((key = key_import_uri(uri, err)) == NULL)
+		goto fail;
+	free(label);
+	free(url);
+	return key;
+fail:
+	gnutls_privkey_deinit(key);
+	free(label);
+	free(url);
+	return NULL;
 }
