@@ -187,11 +187,9 @@ key_load(const char *path, const char *pass, struct cakit_err *err)
 		err_gnutls(err, ret, "%s", path);
 		goto out;
 	}
-	ret = gnutls_privkey_import_x509_raw(key, &d, GNUTLS_X509_FMT_PEM,
-	    pass, 0);
-	if (ret < 0)
-		ret = gnutls_privkey_import_x509_raw(key, &d,
-		    GNUTLS_X509_FMT_DER, pass, 0);
+	ret = gnutls_privkey_import_x509_raw(key, &d,
+	    memmem(d.data, d.size, "-----BEGIN", 10) != NULL ?
+	    GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, pass, 0);
 	if (ret < 0) {
 		if (ret == GNUTLS_E_DECRYPTION_FAILED && pass == NULL)
 			err_set(err, "%s: the key is encrypted; give its "
