@@ -37,6 +37,7 @@ void	 err_gnutls(struct cakit_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 notes_add(struct cakit_notes *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	 test_kill_point(const char *);
 
 /* buf.c: a growable byte buffer (never fails: out of memory aborts). */
 struct buf {

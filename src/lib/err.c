@@ -4,8 +4,10 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cakit.h"
@@ -49,4 +51,19 @@ notes_add(struct cakit_notes *notes, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(notes->msg[notes->n++], sizeof(notes->msg[0]), fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * Crash testing: with CAKIT_TEST_KILL_AT=name in the environment, the
+ * process kills itself with SIGKILL at the point of that name, so tests
+ * can show that no point leaves a CA damaged.
+ */
+void
+test_kill_point(const char *name)
+{
+	const char	*at;
+
+	if ((at = getenv("CAKIT_TEST_KILL_AT")) != NULL &&
+	    strcmp(at, name) == 0)
+		raise(SIGKILL);
 }

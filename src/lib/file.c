@@ -220,6 +220,7 @@ file_write_atomic(const char *path, const void *data, size_t len, int mode,
 
 	if ((tmp = file_write_temp(path, data, len, mode, err)) == NULL)
 		return -1;
+	test_kill_point("write-before-rename");
 	rc = file_publish(tmp, path, false, err);
 	free(tmp);
 	return rc;

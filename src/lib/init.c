@@ -279,6 +279,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	self.ledger = ledger;
 	if (crl_publish(&self, now, CRL_DAYS_DEFAULT, err) == -1)
 		goto out;
+	test_kill_point("init-after-ledger");
 	if (parent != NULL && write_chain(o->dir, parent, err) == -1)
 		goto out;
 	if (o->key_uri != NULL) {
@@ -295,10 +296,12 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		goto out;
 	if (cert_export(crt, GNUTLS_X509_FMT_PEM, &crtpem, err) == -1)
 		goto out;
+	test_kill_point("init-after-key");
 	if (in_tx) {
 		in_tx = false;
 		if (ledger_commit(parent->ledger, err) == -1)
 			goto out;
+		test_kill_point("init-after-parent-commit");
 	}
 	if (file_write_atomic(crtpath, crtpem.data, crtpem.size, 0644,
 	    err) == -1)

@@ -246,9 +246,11 @@ issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 			break;
 		ledger_row_clear(row);
 	}
+	test_kill_point("sign-before-commit");
 	in_tx = false;
 	if (ledger_commit(ca->ledger, err) == -1)
 		goto out;
+	test_kill_point("sign-after-commit");
 	rc = 0;
 out:
 	if (in_tx)
@@ -300,6 +302,7 @@ issue_new_key(struct ca *ca, const struct issue_opts *o, enum key_type kt,
 		unlink(tmp);
 		goto out;
 	}
+	test_kill_point("newkey-before-publish");
 	if (file_publish(tmp, keyfile, true, err) == -1) {
 		ledger_row_clear(row);
 		goto out;

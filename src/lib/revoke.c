@@ -171,12 +171,14 @@ revoke_certs(struct ca *ca, char *const *args, size_t nargs, int reason,
 	}
 	if ((tmp = crl_prepare(ca, now, crl_days, err)) == NULL)
 		goto out;
+	test_kill_point("revoke-before-commit");
 	in_tx = false;
 	if (ledger_commit(ca->ledger, err) == -1) {
 		unlink(tmp);
 		goto out;
 	}
 	*changed = true;
+	test_kill_point("revoke-after-commit");
 	path = file_join(ca->dir, CA_CRL);
 	if (file_publish(tmp, path, false, err) == -1) {
 		size_t n = strlen(err->msg);

@@ -1,0 +1,133 @@
+# Crash safety: ca-init, ca-sign and ca-revoke killed with SIGKILL at
+# named points (CAKIT_TEST_KILL_AT) and at random moments.  Afterwards
+# the ledger is consistent, nothing was output without its row, crl.pem
+# is a whole CRL, a half-made CA is reported as such, and the next run
+# succeeds.
+. "$top_srcdir/tests/cli/lib.sh"
+need openssl sqlite3
+
+cd "$T"
+
+integrity() {
+	assert_eq "$1: integrity_check" \
+		"$(sqlite3 "$2/ledger.db" 'PRAGMA integrity_check')" ok
+}
+
+crl_number() {
+	openssl crl -in "$1/crl.pem" -noout -crlnumber | sed 's/.*=//; s/^0x//'
+}
+
+killed() {
+	_d=$1
+	shift
+	# A subshell that is not replaced by the command: its "Killed"
+	# report goes to err, not to the test's output.
+	(CAKIT_TEST_KILL_AT=$_d "$@"; exit $?) >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq 137 ]; then
+		pass
+	else
+		fail "$_d: expected death by SIGKILL, got exit $rc"
+	fi
+}
+
+ca-init -d ca --subject CN=Crash >/dev/null 2>&1 || fail "ca-init"
+
+# ca-sign killed before its commit: no row, no output, no key.
+n=$(rows ca)
+killed sign-before-commit ca-sign -d ca --new-key k1.key --dns a.example -o c1.crt
+integrity sign-before-commit ca
+assert_eq "no row before commit" "$(rows ca)" "$n"
+[ ! -e c1.crt ] && [ ! -e k1.key ] && pass || fail "output without a row"
+[ ! -s out ] && pass || fail "printed without a row"
+
+# Killed after the commit: the row is kept, but nothing was output; the
+# CA works on.
+killed sign-after-commit ca-sign -d ca --dns b.example --new-key k2.key -o c2.crt
+integrity sign-after-commit ca
+assert_eq "row after commit" "$(rows ca)" $((n + 1))
+[ ! -e c2.crt ] && [ ! -s out ] && pass || fail "output at sign-after-commit"
+killed newkey-before-publish ca-sign -d ca --dns c.example --new-key k3.key
+[ ! -e k3.key ] && pass || fail "a key file appeared before publishing"
+assert_ok "ca-sign after the crashes" ca-sign -d ca --new-key k1.key \
+	--dns a.example -o c1.crt
+assert_ok "the new certificate verifies" openssl verify -CAfile ca/ca.crt c1.crt
+
+# -o: killed before the rename, the old file is intact.
+cp c1.crt before.crt
+openssl req -new -key k1.key -subj /CN=a -out k1.csr 2>/dev/null
+killed write-before-rename ca-sign -d ca --dns a.example -o c1.crt k1.csr
+cmp -s c1.crt before.crt && pass || fail "-o file changed by a killed ca-sign"
+
+# ca-revoke killed before its commit: nothing revoked, CRL unchanged.
+serial=$(openssl x509 -in c1.crt -noout -serial | sed 's/.*=//')
+num=$(crl_number ca)
+cp ca/crl.pem crl.before
+killed revoke-before-commit ca-revoke -d ca "$serial"
+integrity revoke-before-commit ca
+assert_eq "not revoked" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 0
+cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before commit"
+
+# Killed after the commit, before the rename: the old CRL stays whole;
+# the next --crl publishes one with a higher number.
+killed revoke-after-commit ca-revoke -d ca "$serial"
+integrity revoke-after-commit ca
+assert_eq "revoked in the ledger" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 1
+cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before rename"
+assert_ok "the old CRL still parses" openssl crl -in ca/crl.pem -noout
+assert_ok "ca-revoke --crl" ca-revoke -d ca --crl
+new=$(crl_number ca)
+[ "$((0x$new))" -gt "$((0x$num + 1))" ] && pass ||
+	fail "CRL number $new after $num and a committed revocation"
+run openssl verify -crl_check -CAfile ca/ca.crt -CRLfile ca/crl.pem c1.crt
+[ "$rc" -ne 0 ] && pass || fail "the revocation was lost"
+
+# ca-init killed half-way: not taken for a CA, and the next run works.
+for point in init-after-ledger init-after-key write-before-rename; do
+	killed "$point" ca-init -d half-$point --subject CN=Half
+	[ ! -e "half-$point/ca.crt" ] && pass || fail "$point: ca.crt exists"
+	assert_fail "$point: reported as incomplete" 1 'incomplete CA' \
+		ca-sign -d "half-$point" --new-key x.key --dns x.example
+	assert_ok "$point: ca-init again" ca-init -d "half-$point" --subject CN=Half
+	assert_ok "$point: then a usable CA" ca-sign -d "half-$point" \
+		--new-key "h-$point.key" --dns x.example -o "h-$point.crt"
+	assert_ok "$point: verifies" openssl verify \
+		-CAfile "half-$point/ca.crt" "h-$point.crt"
+done
+
+# An intermediate killed after its parent committed: the parent's ledger
+# is consistent, the half-made intermediate is refused, then remade.
+killed init-after-parent-commit ca-init -d sub --parent ca --subject CN=Sub
+integrity init-after-parent-commit ca
+assert_fail "half intermediate refused" 1 'incomplete CA' ca-list -d sub
+assert_ok "intermediate remade" ca-init -d sub --parent ca --subject CN=Sub
+assert_ok "intermediate verifies" openssl verify -CAfile ca/ca.crt sub/ca.crt
+
+# Random moments: kill ca-sign and ca-revoke at arbitrary times.
+i=0
+while [ $i -lt 30 ]; do
+	ca-sign -d ca --dns "r$i.example" --new-key "r$i.key" -o "r$i.crt" \
+		>/dev/null 2>&1 &
+	p1=$!
+	ca-revoke -d ca --crl >/dev/null 2>&1 &
+	p2=$!
+	sleep "0.00$((i % 10))"
+	kill -9 $p1 $p2 2>/dev/null
+	wait $p1 $p2 2>/dev/null
+	if [ -e "r$i.crt" ]; then
+		s=$(openssl x509 -in "r$i.crt" -noout -serial | sed 's/.*=//' |
+			tr 'A-F' 'a-f')
+		[ "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE serial = '$s'")" = 1 ] ||
+			fail "random kill $i: r$i.crt has no ledger row"
+	fi
+	openssl crl -in ca/crl.pem -noout 2>/dev/null ||
+		fail "random kill $i: crl.pem is not a whole CRL"
+	i=$((i + 1))
+done
+integrity "random kills" ca
+pass
+assert_ok "ca-sign after random kills" ca-sign -d ca --dns z.example \
+	--new-key z.key -o z.crt
+assert_ok "ca-revoke after random kills" ca-revoke -d ca z.crt
+
+finish
