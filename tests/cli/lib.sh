@@ -132,7 +132,7 @@ snapshot() {
 			esac
 			printf '%s %s ' "$f" "$(stat -c %a "$f")"
 			if [ "$f" = ledger.db ]; then
-				sqlite3 "$f" 'SELECT serial, status FROM certs ORDER BY serial; SELECT * FROM meta ORDER BY key;' | md5sum
+				sqlite3 "$f" 'SELECT serial, status FROM certs ORDER BY serial; SELECT * FROM meta ORDER BY key;' 2>&1 | md5sum
 			else
 				md5sum <"$f"
 			fi
