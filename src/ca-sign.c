@@ -13,7 +13,8 @@
 #include "cli.h"
 
 enum {
-	OPT_DAYS = CHAR_MAX + 1,
+	OPT_BATCH = CHAR_MAX + 1,
+	OPT_DAYS,
 	OPT_DNS,
 	OPT_EMAIL,
 	OPT_IP,
@@ -28,6 +29,7 @@ enum {
 };
 
 static const struct option longopts[] = {
+	{ "batch",		no_argument,	   NULL, OPT_BATCH },
 	{ "days",		required_argument, NULL, OPT_DAYS },
 	{ "dir",		required_argument, NULL, 'd' },
 	{ "dns",		required_argument, NULL, OPT_DNS },
@@ -56,6 +58,8 @@ usage(FILE *f)
 "               [--subject DN] [-o FILE] [--json] [CSR|-]\n"
 "       ca-sign [-d DIR] --new-key KEYFILE [--key-type TYPE] [options]\n"
 "       ca-sign [-d DIR] --renew SERIAL|CERTFILE [--days N] [-o FILE] [--json]\n"
+"       ca-sign [-d DIR] --batch [--profile NAME] [--days N] [-o OUTDIR]\n"
+"               [--json] [CSRDIR|-]\n"
 "\n"
 "Sign a PKCS#10 request (PEM or DER, from CSR or standard input), or make\n"
 "a key and sign it, and print the certificate (PEM) or write it to FILE.\n"
@@ -73,7 +77,10 @@ usage(FILE *f)
 "                         (default ecdsa-p256)\n"
 "      --renew SERIAL|CERTFILE\n"
 "                         reissue a certificate for the same key and names\n"
+"      --batch            sign every request in CSRDIR, or every PEM request\n"
+"                         on standard input, committing in groups\n"
 "  -o, --output FILE      write the certificate to FILE instead of stdout\n"
+"                         (with --batch: a directory, one NAME.crt each)\n"
 "      --key-passphrase-file FILE\n"
 "                         passphrase of ca.key (default $CA_KEY_PASSPHRASE_FILE)\n"
 "      --json             print the result as JSON\n"
@@ -111,6 +118,8 @@ main(int argc, char *argv[])
 	enum key_type		 kt = KEY_ECDSA_P256;
 	long long		 n;
 	bool			 json = false, kt_set = false, names = false;
+	bool			 batch = false;
+	size_t			 issued;
 	int			 c, i, rc = 1;
 
 	cli_setup("ca-sign");
@@ -132,6 +141,9 @@ main(int argc, char *argv[])
 			return 0;
 		case 'o':
 			output = optarg;
+			break;
+		case OPT_BATCH:
+			batch = true;
 			break;
 		case OPT_DAYS:
 			if (cli_number("--days", optarg, 1, DAYS_MAX, &n) == -1)
@@ -199,6 +211,12 @@ main(int argc, char *argv[])
 		rc = cli_usage_error("more than one CSR given");
 		goto out;
 	}
+	if (batch && (new_key != NULL || renew != NULL || names ||
+	    o.subject != NULL)) {
+		rc = cli_usage_error("--batch takes subjects and names from "
+		    "each request");
+		goto out;
+	}
 	if (argc == 1)
 		csr = argv[0];
 	if (new_key != NULL && argc == 1) {
@@ -224,12 +242,32 @@ main(int argc, char *argv[])
 	dir = opt_ca_dir(dir);
 
 	/* An unwritable -o is refused now: after the commit it is too late. */
-	if (output != NULL && file_check_writable(output, &err) == -1) {
+	if (output != NULL && batch && !file_is_dir(output)) {
+		err_set(&err, "%s: not a directory (with --batch, -o names "
+		    "the directory for the certificates)", output);
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (output != NULL && !batch &&
+	    file_check_writable(output, &err) == -1) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	if ((ca = ca_open(dir, 0, cli_passfile(passfile), &err)) == NULL) {
 		rc = cli_fail(&err);
+		goto out;
+	}
+	if (batch) {
+		rc = batch_run(ca, &o, csr, output, stdout, json, &issued,
+		    &notes, &err);
+		cli_notes(&notes);
+		if (rc == -1) {
+			if (issued > 0)
+				fprintf(stderr, "%s: %zu certificates were "
+				    "issued before the failure\n", cli_prog,
+				    issued);
+			rc = cli_fail(&err);
+		}
 		goto out;
 	}
 	if (renew != NULL) {

@@ -37,6 +37,7 @@ void	 err_gnutls(struct cakit_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 notes_add(struct cakit_notes *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	 prefix_err(struct cakit_err *, const char *);
 void	 test_kill_point(const char *);
 
 /* buf.c: a growable byte buffer (never fails: out of memory aborts). */
@@ -74,6 +75,7 @@ char	*file_write_temp(const char *, const void *, size_t, int,
 	    struct cakit_err *);
 int	 file_publish(const char *, const char *, bool, struct cakit_err *);
 bool	 file_exists(const char *);
+bool	 file_is_dir(const char *);
 int	 file_check_writable(const char *, struct cakit_err *);
 char	*file_join(const char *, const char *);
 int	 file_read_passphrase(const char *, char **, struct cakit_err *);
@@ -338,6 +340,9 @@ struct issue_opts {
 int	 issue_cert(struct ca *, const struct issue_opts *, gnutls_pubkey_t,
 	    struct req *, struct ledger_row *, struct cakit_notes *,
 	    struct cakit_err *);
+int	 issue_batch(struct ca *, const struct issue_opts *, struct req **,
+	    size_t, struct ledger_row *, size_t *, struct cakit_notes *,
+	    struct cakit_err *);
 int	 issue_new_key(struct ca *, const struct issue_opts *, enum key_type,
 	    const char *, struct ledger_row *, struct cakit_notes *,
 	    struct cakit_err *);
@@ -348,6 +353,11 @@ int	 row_fill(struct ledger_row *, gnutls_x509_crt_t, enum profile,
 void	 row_json(struct buf *, const struct ledger_row *, time_t,
 	    const char *const *, bool);
 enum cert_status row_status(const struct ledger_row *, time_t);
+
+/* batch.c: ca-sign --batch. */
+int	 batch_run(struct ca *, const struct issue_opts *, const char *,
+	    const char *, FILE *, bool, size_t *, struct cakit_notes *,
+	    struct cakit_err *);
 
 /* crl.c: RFC 5280 CRLs, encoded by der.c and signed by the CA's key. */
 struct crl_entry {

@@ -46,19 +46,6 @@ reason_valid(int reason)
 	}
 }
 
-static void
-hex(const struct serial *s, char out[SERIAL_HEXLEN + 1])
-{
-	static const char	 digit[] = "0123456789ABCDEF";
-	size_t			 i;
-
-	for (i = 0; i < s->len && i < SERIAL_LEN; i++) {
-		out[2 * i] = digit[s->b[i] >> 4];
-		out[2 * i + 1] = digit[s->b[i] & 0xf];
-	}
-	out[2 * i] = '\0';
-}
-
 /* Refuse what cannot be encoded before anything is encoded. */
 static int
 check_input(const struct crl_entry *entries, size_t n, time_t this_update,
@@ -85,14 +72,15 @@ check_input(const struct crl_entry *entries, size_t n, time_t this_update,
 			    entries[i].serial.len, SERIAL_LEN);
 			return -1;
 		}
-		hex(&entries[i].serial, s);
 		if (!reason_valid(entries[i].reason)) {
+			serial_hex(&entries[i].serial, s);
 			err_set(err, "serial %s: revocation reason %d is not "
 			    "one cakit writes (RFC 5280 5.3.1)", s,
 			    entries[i].reason);
 			return -1;
 		}
 		if (!der_time_valid(entries[i].revoked_at)) {
+			serial_hex(&entries[i].serial, s);
 			err_set(err, "serial %s: revocation time %lld is "
 			    "outside the years 0000-9999 (RFC 5280 5.1.2.6)",
 			    s, (long long)entries[i].revoked_at);

@@ -7,8 +7,7 @@
  */
 #include "config.h"
 
-#include <limits.h>
-#include <string.h>
+#include <time.h>
 
 #include "cakit.h"
 #include "der.h"

@@ -25,7 +25,6 @@
 #define DER_UTC_TIME		0x17
 #define DER_GENERALIZED_TIME	0x18
 #define DER_SEQUENCE		0x30
-#define DER_SET			0x31
 #define DER_CONTEXT(n)		(0x80 | (n))	/* [n] IMPLICIT, primitive */
 #define DER_CONTEXT_CONS(n)	(0xa0 | (n))	/* [n] constructed or EXPLICIT */
 

@@ -53,6 +53,18 @@ notes_add(struct cakit_notes *notes, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Put "what: " before the message already in err. */
+void
+prefix_err(struct cakit_err *err, const char *what)
+{
+	char	 old[sizeof(err->msg)];
+
+	if (err == NULL)
+		return;
+	memcpy(old, err->msg, sizeof(old));
+	snprintf(err->msg, sizeof(err->msg), "%.100s: %.900s", what, old);
+}
+
 /*
  * Crash testing: with CAKIT_TEST_KILL_AT=name in the environment, the
  * process kills itself with SIGKILL at the point of that name, so tests

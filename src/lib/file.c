@@ -26,6 +26,14 @@ file_join(const char *dir, const char *name)
 }
 
 bool
+file_is_dir(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool
 file_exists(const char *path)
 {
 	struct stat	 st;

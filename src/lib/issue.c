@@ -153,12 +153,12 @@ cn_from(const char *value)
 }
 
 /*
- * Sign a leaf for pub (from req, when there is one) and commit its
- * ledger row; row is filled for the caller, who clears it.  Nothing is
- * recorded on failure.
+ * Inside the caller's transaction: apply the policy, sign a leaf for
+ * pub (from req, when there is one) and insert its row, which is
+ * filled for the caller to clear.
  */
-int
-issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
+static int
+issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
     struct req *req, struct ledger_row *row, struct cakit_notes *notes,
     struct cakit_err *err)
 {
@@ -169,7 +169,6 @@ issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	char			*cn = NULL, when[32];
 	time_t			 now = time(NULL), ca_end;
 	int			 tries, ret, days, rc = -1;
-	bool			 in_tx = false;
 
 	memset(row, 0, sizeof(*row));
 	memset(&t, 0, sizeof(t));
@@ -222,9 +221,6 @@ issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 		    "than %d days is rejected by Apple platforms",
 		    SERVER_DAYS_APPLE);
 
-	if (ledger_begin(ca->ledger, err) == -1)
-		goto out;
-	in_tx = true;
 	for (tries = 0;; tries++) {
 		if (tries == SERIAL_TRIES) {
 			err_set(err, "no unused serial number after %d tries",
@@ -246,21 +242,74 @@ issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 			break;
 		ledger_row_clear(row);
 	}
-	test_kill_point("sign-before-commit");
-	in_tx = false;
-	if (ledger_commit(ca->ledger, err) == -1)
-		goto out;
-	test_kill_point("sign-after-commit");
 	rc = 0;
 out:
-	if (in_tx)
-		ledger_rollback(ca->ledger);
 	if (rc == -1)
 		ledger_row_clear(row);
 	gnutls_x509_crt_deinit(crt);
 	san_list_free(&sans);
 	free(cn);
 	return rc;
+}
+
+/*
+ * Sign a leaf for pub (from req, when there is one) and commit its
+ * ledger row; row is filled for the caller, who clears it.  Nothing is
+ * recorded on failure.
+ */
+int
+issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
+    struct req *req, struct ledger_row *row, struct cakit_notes *notes,
+    struct cakit_err *err)
+{
+	if (ledger_begin(ca->ledger, err) == -1)
+		return -1;
+	if (issue_in_tx(ca, o, pub, req, row, notes, err) == -1) {
+		ledger_rollback(ca->ledger);
+		return -1;
+	}
+	test_kill_point("sign-before-commit");
+	if (ledger_commit(ca->ledger, err) == -1) {
+		ledger_row_clear(row);
+		return -1;
+	}
+	test_kill_point("sign-after-commit");
+	return 0;
+}
+
+/*
+ * Sign n requests in one transaction, all or none: rows[i] is filled
+ * for reqs[i].  On failure *failed is the index of the request at
+ * fault (n when the commit failed) and nothing is recorded.
+ */
+int
+issue_batch(struct ca *ca, const struct issue_opts *o, struct req **reqs,
+    size_t n, struct ledger_row *rows, size_t *failed,
+    struct cakit_notes *notes, struct cakit_err *err)
+{
+	size_t	 i, j;
+
+	*failed = 0;
+	if (ledger_begin(ca->ledger, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (issue_in_tx(ca, o, reqs[i]->pub, reqs[i], &rows[i], notes,
+		    err) == -1)
+			goto fail;
+	test_kill_point("sign-before-commit");
+	if (ledger_commit(ca->ledger, err) == -1) {
+		for (j = 0; j < n; j++)
+			ledger_row_clear(&rows[j]);
+		*failed = n;
+		return -1;
+	}
+	return 0;
+fail:
+	ledger_rollback(ca->ledger);
+	for (j = 0; j < i; j++)
+		ledger_row_clear(&rows[j]);
+	*failed = i;
+	return -1;
 }
 
 /*

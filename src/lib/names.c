@@ -17,18 +17,30 @@
 #define EMAIL_LOCAL_MAX	64
 #define URI_MAX		2048
 
-/* A DN string is valid when GnuTLS can encode it. */
+/*
+ * A DN string is valid when GnuTLS can encode it, to a name that is not
+ * empty.  Control characters are refused first: GnuTLS's parser stops
+ * at a newline without an error, so "CN=a,\nO=b" would encode as just
+ * "CN=a" and "\nCN=a" as an empty name.
+ */
 int
 dn_check(const char *dn, struct cakit_err *err)
 {
 	gnutls_x509_crt_t	 crt = NULL;
-	const char		*where = NULL;
+	gnutls_datum_t		 d = { NULL, 0 };
+	const char		*where = NULL, *p;
 	int			 ret, rc = -1;
 
 	if (*dn == '\0') {
 		err_set(err, "subject: empty distinguished name");
 		return -1;
 	}
+	for (p = dn; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			err_set(err, "subject: control character 0x%02x in "
+			    "the distinguished name", (unsigned char)*p);
+			return -1;
+		}
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0) {
 		err_gnutls(err, ret, "subject");
 		return -1;
@@ -42,8 +54,14 @@ dn_check(const char *dn, struct cakit_err *err)
 			    "name (%s)", dn, gnutls_strerror(ret));
 		goto out;
 	}
+	/* Whatever else encodes as an empty name ("CN=a" needs a value). */
+	if (gnutls_x509_crt_get_dn3(crt, &d, 0) < 0 || d.size == 0) {
+		err_set(err, "subject: empty distinguished name");
+		goto out;
+	}
 	rc = 0;
 out:
+	gnutls_free(d.data);
 	gnutls_x509_crt_deinit(crt);
 	return rc;
 }

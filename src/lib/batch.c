@@ -1,0 +1,271 @@
+/*
+ * ca-sign --batch: many requests in one process, from a directory of
+ * CSR files or a stream of PEM requests, signed in groups that each
+ * commit in one transaction before any of their certificates is shown.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cakit.h"
+
+#define BATCH_GROUP	256
+#define PEM_END		"-----END "
+
+struct batch_in {
+	char		*dir;		/* directory input, or NULL */
+	struct dirent	**ents;
+	int		 nents;
+	int		 next;
+	int		 fd;		/* stream input */
+	struct buf	 pending;
+	bool		 eof;
+	size_t		 count;
+};
+
+static int
+csr_file(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+/* Requests from a directory (in name order) or "-" for standard input. */
+static struct batch_in *
+batch_open(const char *path, struct cakit_err *err)
+{
+	struct batch_in	*in;
+
+	in = xcalloc(1, sizeof(*in));
+	in->fd = -1;
+	if (strcmp(path, "-") == 0) {
+		in->fd = STDIN_FILENO;
+		return in;
+	}
+	in->dir = xstrdup(path);
+	if ((in->nents = scandir(path, &in->ents, csr_file, alphasort)) == -1) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		in->nents = 0;
+		free(in->dir);
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+static void
+batch_close(struct batch_in *in)
+{
+	int	 i;
+
+	if (in == NULL)
+		return;
+	for (i = 0; i < in->nents; i++)
+		free(in->ents[i]);
+	free(in->ents);
+	free(in->dir);
+	buf_free(&in->pending);
+	free(in);
+}
+
+/* The end of the first PEM block in b, or 0 if it is not all there. */
+static size_t
+pem_block_end(const struct buf *b)
+{
+	const unsigned char	*end, *nl;
+
+	if (b->len == 0 || (end = memmem(b->p, b->len, PEM_END,
+	    strlen(PEM_END))) == NULL)
+		return 0;
+	if ((nl = memchr(end, '\n', b->len - (end - b->p))) == NULL)
+		return 0;
+	return nl - b->p + 1;
+}
+
+/*
+ * The next request: 1 with *d (the caller frees d->data) and *name
+ * (borrowed until the next call), 0 at the end, -1 on error.
+ */
+static int
+batch_next(struct batch_in *in, gnutls_datum_t *d, char *name, size_t len,
+    struct cakit_err *err)
+{
+	char		 chunk[65536], *path;
+	size_t		 end;
+	ssize_t		 n;
+	const char	*s;
+	int		 rc;
+
+	d->data = NULL;
+	d->size = 0;
+	if (in->dir != NULL) {
+		if (in->next == in->nents)
+			return 0;
+		s = in->ents[in->next++]->d_name;
+		snprintf(name, len, "%s", s);
+		path = file_join(in->dir, s);
+		rc = file_read(path, FILE_MAX, d, err);
+		free(path);
+		return rc == -1 ? -1 : 1;
+	}
+	while ((end = pem_block_end(&in->pending)) == 0 && !in->eof) {
+		if ((n = read(in->fd, chunk, sizeof(chunk))) == -1) {
+			if (errno == EINTR)
+				continue;
+			err_set(err, "standard input: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			in->eof = true;
+		else
+			buf_add(&in->pending, chunk, n);
+		if (in->pending.len > FILE_MAX && pem_block_end(&in->pending)
+		    == 0) {
+			err_set(err, "standard input: a request larger than "
+			    "%d bytes", FILE_MAX);
+			return -1;
+		}
+	}
+	if (end == 0) {
+		/* Only blank space may follow the last request. */
+		for (end = 0; end < in->pending.len; end++)
+			if (strchr(" \t\r\n", in->pending.p[end]) == NULL) {
+				err_set(err, "standard input: request %zu: "
+				    "incomplete PEM", in->count + 1);
+				return -1;
+			}
+		return 0;
+	}
+	in->count++;
+	snprintf(name, len, "%06zu", in->count);
+	d->data = xmalloc(end + 1);
+	memcpy(d->data, in->pending.p, end);
+	d->size = end;
+	memmove(in->pending.p, in->pending.p + end, in->pending.len - end);
+	in->pending.len -= end;
+	return 1;
+}
+
+/* Show one issued certificate: a file in outdir, or PEM/JSON on out. */
+static int
+batch_emit(const struct ledger_row *row, const char *name, const char *outdir,
+    FILE *out, bool json, bool first, struct cakit_err *err)
+{
+	gnutls_datum_t	 pem = { NULL, 0 };
+	struct buf	 b = { 0 }, path = { 0 };
+	const char	*files[3] = { NULL, NULL, NULL };
+	const char	*dot;
+	int		 rc = -1;
+
+	if (gnutls_pem_base64_encode2("CERTIFICATE", &row->der, &pem) < 0) {
+		err_set(err, "%s: encoding the certificate", name);
+		return -1;
+	}
+	if (outdir != NULL) {
+		dot = strrchr(name, '.');
+		buf_printf(&path, "%s/%.*s.crt", outdir, dot != NULL &&
+		    dot != name ? (int)(dot - name) : (int)strlen(name), name);
+		if (file_write_atomic(buf_str(&path), pem.data, pem.size,
+		    0644, err) == -1)
+			goto out;
+		files[0] = "certificate";
+		files[1] = buf_str(&path);
+	}
+	if (json) {
+		buf_add(&b, first ? "\n" : ",\n", first ? 1 : 2);
+		row_json(&b, row, time(NULL), files, outdir == NULL);
+		fwrite(b.p, 1, b.len, out);
+	} else if (outdir == NULL)
+		fwrite(pem.data, 1, pem.size, out);
+	if (ferror(out)) {
+		err_set(err, "standard output: write error");
+		goto out;
+	}
+	rc = 0;
+out:
+	gnutls_free(pem.data);
+	buf_free(&b);
+	buf_free(&path);
+	return rc;
+}
+
+/*
+ * Sign every request from path ("-" or a directory), BATCH_GROUP per
+ * transaction.  A bad request stops the run: the groups before its own
+ * are issued and shown, its group is not.  *issued counts certificates.
+ */
+int
+batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
+    const char *outdir, FILE *out, bool json, size_t *issued,
+    struct cakit_notes *notes, struct cakit_err *err)
+{
+	struct batch_in		*in;
+	struct req		*reqs[BATCH_GROUP];
+	struct ledger_row	 rows[BATCH_GROUP];
+	char			 names[BATCH_GROUP][256];
+	gnutls_datum_t		 d;
+	size_t			 n = 0, i, failed;
+	int			 ret, rc = -1;
+	bool			 done = false;
+
+	*issued = 0;
+	if ((in = batch_open(path, err)) == NULL)
+		return -1;
+	if (json)
+		fputc('[', out);
+	while (!done) {
+		for (n = 0; n < BATCH_GROUP; n++) {
+			if ((ret = batch_next(in, &d, names[n],
+			    sizeof(names[n]), err)) == -1)
+				goto out;
+			if (ret == 0) {
+				done = true;
+				break;
+			}
+			reqs[n] = req_parse(&d, notes, err);
+			free(d.data);
+			if (reqs[n] == NULL) {
+				prefix_err(err, names[n]);
+				goto out;
+			}
+		}
+		if (n == 0)
+			break;
+		if (issue_batch(ca, o, reqs, n, rows, &failed, notes,
+		    err) == -1) {
+			if (failed < n)
+				prefix_err(err, names[failed]);
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			ret = batch_emit(&rows[i], names[i], outdir, out, json,
+			    *issued == 0, err);
+			ledger_row_clear(&rows[i]);
+			if (ret == -1) {
+				for (i++; i < n; i++)
+					ledger_row_clear(&rows[i]);
+				goto out;
+			}
+			(*issued)++;
+		}
+		for (i = 0; i < n; i++)
+			req_free(reqs[i]);
+		n = 0;
+	}
+	if (json)
+		fputs(*issued == 0 ? "]\n" : "\n]\n", out);
+	if (fflush(out) != 0) {
+		err_set(err, "standard output: write error");
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		req_free(reqs[i]);
+	batch_close(in);
+	return rc;
+}
