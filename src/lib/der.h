@@ -26,7 +26,7 @@
 #define DER_GENERALIZED_TIME	0x18
 #define DER_SEQUENCE		0x30
 #define DER_CONTEXT(n)		(0x80 | (n))	/* [n] IMPLICIT, primitive */
-#define DER_CONTEXT_CONS(n)	(0xa0 | (n))	/* [n] constructed or EXPLICIT */
+#define DER_CONTEXT_CONS(n)	(0xa0 | (n))	/* [n] EXPLICIT, constructed */
 
 size_t	 der_header_len(size_t);
 void	 der_header(struct buf *, unsigned char, size_t);

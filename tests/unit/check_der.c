@@ -1,15 +1,10 @@
 /*
  * der.c: every encoder against encodings worked out by hand from
- * X.690 and checked with an independent decoder.
+ * X.690 and checked with openssl asn1parse.
  */
 #include "config.h"
 
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "cakit.h"
+#include "unit.h"
 #include "der.h"
 
 static struct buf	 b;
@@ -333,15 +328,4 @@ der_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(der_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+UNIT_MAIN(der_suite)
