@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 pkgs="autoconf automake make gcc pkg-config libgnutls28-dev libsqlite3-dev
 check gnutls-bin openssl sqlite3 mandoc nginx-light curl softhsm2
-bash-completion p11-kit python3 faketime"
+bash-completion p11-kit python3 faketime jq"
 if [ "${1:-}" = --bench ]; then
 	shift
 	pkgs="$pkgs easy-rsa time"

@@ -142,6 +142,8 @@ main(int argc, char *argv[])
 			goto fail;
 		if (crl && bundle_crls(ca, &out, &err) == -1)
 			goto fail;
+		if (pkcs12 != NULL && ca_check_output(ca, pkcs12, &err) == -1)
+			goto fail;
 		if (pkcs12 != NULL && bundle_pkcs12(ca, pkcs12, key, cert,
 		    pass, &err) == -1)
 			goto fail;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -184,6 +185,39 @@ ca_free(struct ca *ca)
 	free(ca->crl_url);
 	free(ca->dir);
 	free(ca);
+}
+
+/*
+ * Refuse an output path that is one of the CA's own files, which
+ * writing would destroy (ca-sign -o ca/ca.crt).
+ */
+int
+ca_check_output(const struct ca *ca, const char *path, struct cakit_err *err)
+{
+	static const char *const own[] = {
+		CA_CRT, CA_KEY, CA_CRL, CA_CHAIN, CA_LEDGER, CA_LEDGER "-wal",
+		CA_LEDGER "-shm", CA_LEDGER "-journal",
+	};
+	char	*copy, *copy2, *rdir = NULL, *rca = NULL;
+	size_t	 i;
+	int	 rc = 0;
+
+	copy = xstrdup(path);
+	copy2 = xstrdup(path);
+	if ((rdir = realpath(dirname(copy), NULL)) != NULL &&
+	    (rca = realpath(ca->dir, NULL)) != NULL &&
+	    strcmp(rdir, rca) == 0)
+		for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+			if (strcmp(basename(copy2), own[i]) == 0) {
+				err_set(err, "%s: that is the CA's own %s; "
+				    "write it elsewhere", path, own[i]);
+				rc = -1;
+			}
+	free(rdir);
+	free(rca);
+	free(copy);
+	free(copy2);
+	return rc;
 }
 
 /* A CA can issue only while its own certificate is valid. */

@@ -318,6 +318,7 @@ void	 ca_free(struct ca *);
 int	 ca_check_usable(const struct ca *, time_t, struct cakit_err *);
 int	 ca_lookup(struct ca *, const char *, struct ledger_row *,
 	    struct cakit_err *);
+int	 ca_check_output(const struct ca *, const char *, struct cakit_err *);
 
 /* init.c: making a CA, root or intermediate. */
 int	 ca_init(const struct ca_init_opts *, struct ledger_row *, bool *,
@@ -369,6 +370,8 @@ struct crl_entry {
 int	 crl_build(gnutls_x509_crt_t, gnutls_privkey_t,
 	    const struct crl_entry *, size_t, uint64_t, time_t, time_t,
 	    struct buf *, struct cakit_err *);
+int	 crl_times(const gnutls_datum_t *, time_t *, time_t *,
+	    struct cakit_err *);
 
 /* revoke.c: revocation and publishing the CRL. */
 #define CRL_DAYS_DEFAULT 7

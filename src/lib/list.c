@@ -199,28 +199,29 @@ int
 list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
     struct cakit_err *err)
 {
-	gnutls_x509_crl_t	 crl = NULL;
-	gnutls_datum_t		 d = { NULL, 0 };
-	char			*path, next[32], end[32];
-	time_t			 nu, ca_end;
-	int			 ret, rc = -1;
+	gnutls_datum_t	 pem = { NULL, 0 }, der = { NULL, 0 };
+	char		*path, next[32], end[32];
+	time_t		 tu, nu, ca_end;
+	int		 ret, rc = -1;
 
 	path = file_join(ca->dir, CA_CRL);
-	if (file_read(path, FILE_MAX * 256, &d, err) == -1)
+	if (file_read(path, FILE_MAX * 256, &pem, err) == -1)
 		goto out;
-	if ((ret = gnutls_x509_crl_init(&crl)) < 0 ||
-	    (ret = gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM)) < 0) {
+	if ((ret = gnutls_pem_base64_decode2("X509 CRL", &pem, &der)) < 0) {
 		err_gnutls(err, ret, "%s", path);
 		goto out;
 	}
-	nu = gnutls_x509_crl_get_next_update(crl);
-	time_rfc3339(nu, next);
+	if (crl_times(&der, &tu, &nu, err) == -1) {
+		prefix_err(err, path);
+		goto out;
+	}
 	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
 	time_rfc3339(ca_end, end);
 	if (nu == (time_t)-1) {
 		err_set(err, "%s: the CRL has no nextUpdate", path);
 		goto out;
 	}
+	time_rfc3339(nu, next);
 	if (nu <= now) {
 		err_set(err, "%s: the CRL expired at %s: clients that check "
 		    "it are refused; run ca-revoke --crl now", path, next);
@@ -240,8 +241,8 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 	    "until %s", next, end);
 	rc = 0;
 out:
-	gnutls_x509_crl_deinit(crl);
-	free(d.data);
+	gnutls_free(der.data);
+	free(pem.data);
 	free(path);
 	return rc;
 }

@@ -142,6 +142,8 @@ cat >cases <<EOF
 1|writable by others|ca-sign -d dirmode ok.csr
 1|incomplete CA|ca-sign -d nocrt ok.csr
 1|no such CA directory|ca-sign -d missing ok.csr
+1|the CA's own ca.crt|ca-sign -d ca -o ca/ca.crt ok.csr
+1|the CA's own ca.key|ca-sign -d ca --new-key ca/ca.key --dns x.example
 EOF
 
 n=0

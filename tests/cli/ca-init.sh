@@ -1,0 +1,329 @@
+# ca-init: the files a CA is made of, the root certificate as openssl,
+# certtool and sqlite3 read it, and every refusal leaving DIR as it was.
+. "$top_srcdir/tests/cli/lib.sh"
+
+need openssl certtool sqlite3
+
+W=$T/w
+mkdir "$W"
+cd "$W" || exit 1
+
+# JSON: valid, and one value by key path.  jq, else python3.
+if command -v jq >/dev/null 2>&1; then
+	json_valid() { jq -e . "$1" >/dev/null 2>&1; }
+	json_get() {
+		_f=$1
+		shift
+		_p=$(printf '"%s",' "$@")
+		jq -r --argjson p "[${_p%,}]" 'getpath($p) |
+		    if type == "array" or type == "object" then tojson
+		    else . end' "$_f"
+	}
+elif command -v python3 >/dev/null 2>&1; then
+	json_valid() { python3 -m json.tool "$1" >/dev/null 2>&1; }
+	json_get() {
+		python3 -c 'import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+for k in sys.argv[2:]:
+    v = v.get(k) if isinstance(v, dict) else None
+if isinstance(v, (dict, list)):
+    v = json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+print("null" if v is None else v)' "$@"
+	}
+else
+	json_valid() { return 2; }
+	json_get() { :; }
+	echo "note: neither jq nor python3: --json output is not checked"
+fi
+have_json() { command -v jq >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1; }
+
+# Validity in seconds (notAfter - notBefore), as openssl reads it.
+validity() {
+	_nb=$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)
+	_na=$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)
+	echo $(( $(date -u -d "$_na" +%s) - $(date -u -d "$_nb" +%s) ))
+}
+
+# The DER bytes (hex) of element N of a TBSCertificate: 3 is the
+# issuer and 5 the subject of a version 3 certificate.
+tbs_elem() {
+	openssl x509 -in "$1" -outform DER -out "$T/elem.der"
+	_l=$(openssl asn1parse -inform DER -in "$T/elem.der" |
+	    grep ':d=2 ' | sed -n "$(($2 + 1))p")
+	_off=$(echo "$_l" | sed -E 's/^ *([0-9]+):.*/\1/')
+	_hl=$(echo "$_l" | sed -E 's/.*hl= *([0-9]+).*/\1/')
+	_len=$(echo "$_l" | sed -E 's/.*[^h]l= *([0-9]+).*/\1/')
+	dd if="$T/elem.der" bs=1 skip="$_off" count=$((_hl + _len)) \
+	    2>/dev/null | od -An -tx1 | tr -d ' \n'
+}
+
+# The files of a CA directory, but SQLite's -wal and -shm.
+cafiles() {
+	for _f in "$1"/*; do
+		case $_f in
+		*-wal|*-shm) ;;
+		*) printf '%s ' "${_f##*/}" ;;
+		esac
+	done
+}
+all="ca.crt ca.key crl.pem ledger.db "
+
+ext() {
+	openssl x509 -in "$1" -noout -ext "$2" 2>/dev/null
+}
+
+# refused DESC STATUS PATTERN DIR CMD...: the one-line refusal, and
+# DIR and the working directory exactly as before.
+refused() {
+	_rd=$1 _rst=$2 _rpat=$3 _rdir=$4
+	shift 4
+	_before=$(snapshot "$_rdir"; ls -A "$W")
+	assert_fail "$_rd" "$_rst" "$_rpat" "$@"
+	assert_eq "$_rd: nothing changed" "$(snapshot "$_rdir"; ls -A "$W")" \
+	    "$_before"
+}
+
+# --help, -h and -V.
+assert_ok "--help" ca-init --help
+assert_contains "--help: usage on stdout" "$T/out" '^usage: ca-init '
+assert_eq "--help: nothing on stderr" "$(cat "$T/err")" ""
+for o in --dir --subject --key-type --days --path-len --crl-url --parent \
+    --key-passphrase-file --parent-passphrase-file --exist-ok --json \
+    --help --version ecdsa-p256 ecdsa-p384 ed25519 rsa-2048 rsa-3072 \
+    rsa-4096; do
+	assert_contains "--help documents $o" "$T/out" "(^| )$o([ ,]|$)"
+done
+cp "$T/out" "$T/help"
+assert_ok "-h" ca-init -h
+assert_eq "-h is --help" "$(cat "$T/out")" "$(cat "$T/help")"
+assert_ok "-V" ca-init -V
+assert_contains "-V: name and version" "$T/out" '^ca-init \(cakit\) [0-9]'
+assert_ok "--version" ca-init --version
+assert_contains "--version: name and version" "$T/out" \
+    '^ca-init \(cakit\) [0-9]'
+
+# The default CA, made under umask 000: modes come from ca-init alone.
+um=$(umask)
+umask 000
+assert_ok "default CA" ca-init -d "$W/ca" \
+    --subject 'CN=Test Root CA,O=Example,C=DE' --json
+umask "$um"
+cp "$T/out" "$T/init.json"
+assert_eq "dir mode" "$(stat -c %a "$W/ca")" 700
+assert_eq "ca.key mode" "$(stat -c %a "$W/ca/ca.key")" 600
+assert_eq "ca.crt mode" "$(stat -c %a "$W/ca/ca.crt")" 644
+assert_eq "ledger.db is not for others" \
+    "$(stat -c %a "$W/ca/ledger.db" | cut -c3)" 0
+assert_eq "ca.key, ca.crt, crl.pem, ledger.db" \
+    "$(cafiles "$W/ca")" \
+    "$all"
+crt=$W/ca/ca.crt
+openssl x509 -in "$crt" -noout -text >"$T/text" 2>&1
+assert_contains "version 3" "$T/text" 'Version: 3 \(0x2\)'
+assert_eq "subject as given (RFC 4514)" \
+    "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253)" \
+    "subject=CN=Test Root CA,O=Example,C=DE"
+assert_eq "issuer bytes are the subject bytes" "$(tbs_elem "$crt" 3)" \
+    "$(tbs_elem "$crt" 5)"
+assert_ok "self-signed: openssl verify" openssl verify -CAfile "$crt" "$crt"
+assert_ok "self-signed: certtool --verify-chain" \
+    certtool --verify-chain --infile "$crt"
+assert_eq "basicConstraints CA:TRUE critical, no pathlen" \
+    "$(ext "$crt" basicConstraints | tr -s ' \n' ' ')" \
+    "X509v3 Basic Constraints: critical CA:TRUE "
+assert_eq "keyUsage keyCertSign, cRLSign critical" \
+    "$(ext "$crt" keyUsage | tr -s ' \n' ' ')" \
+    "X509v3 Key Usage: critical Certificate Sign, CRL Sign "
+assert_contains "subjectKeyIdentifier (20 octets)" "$T/text" \
+    '^ *([0-9A-F]{2}:){19}[0-9A-F]{2}$'
+assert_contains "subjectKeyIdentifier present" "$T/text" \
+    'X509v3 Subject Key Identifier'
+assert_contains "ecdsa-p256 by default" "$T/text" 'ASN1 OID: prime256v1'
+assert_eq "10 years by default" "$(validity "$crt")" $((3650 * 86400))
+certtool -i --infile "$crt" >"$T/ct" 2>&1
+assert_contains "certtool: CA TRUE" "$T/ct" 'Certificate Authority \(CA\): TRUE'
+assert_contains "certtool: basicConstraints critical" "$T/ct" \
+    'Basic Constraints \(critical\)'
+assert_not_contains "certtool: no path length" "$T/ct" 'Path Length'
+assert_contains "certtool: keyUsage critical" "$T/ct" 'Key Usage \(critical\)'
+assert_contains "certtool: certificate signing" "$T/ct" 'Certificate signing'
+assert_contains "certtool: CRL signing" "$T/ct" 'CRL signing'
+assert_not_contains "certtool: no digital signature" "$T/ct" \
+    'Digital signature'
+assert_eq "ca.key holds the certificate's key" \
+    "$(openssl pkey -in "$W/ca/ca.key" -pubout 2>&1)" \
+    "$(openssl x509 -in "$crt" -noout -pubkey 2>&1)"
+assert_ok "crl.pem is signed by the CA" \
+    openssl crl -in "$W/ca/crl.pem" -CAfile "$crt" -noout
+assert_contains "crl.pem verifies" "$T/err" 'verify OK'
+# A new ledger is at the newest schema version (1 and up, migrations
+# appended in ledger.c), which is recorded in user_version.
+lv=$(sed -n 's/^#define LEDGER_VERSION[^0-9]*\([0-9]*\).*/\1/p' \
+    "$top_srcdir/src/lib/cakit.h")
+assert_eq "ledger user_version is LEDGER_VERSION (${lv:-?})" \
+    "$(sqlite3 "$W/ca/ledger.db" 'PRAGMA user_version')" "${lv:-1}"
+assert_eq "ledger: the certs and meta tables" "$(sqlite3 "$W/ca/ledger.db" \
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+    AND name IN ('certs', 'meta')")" 2
+assert_eq "ledger in WAL mode" \
+    "$(sqlite3 "$W/ca/ledger.db" 'PRAGMA journal_mode')" wal
+assert_eq "ledger: no certificates yet" "$(rows "$W/ca")" 0
+
+# --json describes the new CA.
+if have_json; then
+	j=$T/init.json
+	if json_valid "$j"; then pass; else fail "--json: not valid JSON"; fi
+	serial=$(json_get "$j" serial)
+	assert_eq "--json serial: 40 lowercase hex" \
+	    "$(echo "$serial" | grep -Ec '^[0-9a-f]{40}$')" 1
+	assert_eq "--json serial is the certificate's" "$serial" \
+	    "$(openssl x509 -in "$crt" -noout -serial | cut -d= -f2 |
+	    tr A-F a-f)"
+	assert_eq "--json subject" "$(json_get "$j" subject)" \
+	    "CN=Test Root CA,O=Example,C=DE"
+	assert_eq "--json profile" "$(json_get "$j" profile)" ca
+	assert_eq "--json status" "$(json_get "$j" status)" valid
+	for k in not_before not_after; do
+		assert_eq "--json $k: RFC 3339 UTC" "$(json_get "$j" $k |
+		    grep -Ec '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$')" 1
+	done
+	assert_eq "--json not_after is the certificate's" \
+	    "$(json_get "$j" not_after)" \
+	    "$(date -u -d "$(openssl x509 -in "$crt" -noout -enddate |
+	    cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)"
+	assert_eq "--json files.certificate" \
+	    "$(json_get "$j" files certificate)" "$W/ca/ca.crt"
+	assert_eq "--json files.key" "$(json_get "$j" files key)" \
+	    "$W/ca/ca.key"
+fi
+
+# --path-len, including 0, which is not the same as none.
+for n in 0 2; do
+	assert_ok "--path-len $n" ca-init -d "$W/pl$n" --subject "CN=PL $n" \
+	    --path-len $n
+	assert_eq "--path-len $n: pathlen in basicConstraints" \
+	    "$(ext "$W/pl$n/ca.crt" basicConstraints | tr -s ' \n' ' ')" \
+	    "X509v3 Basic Constraints: critical CA:TRUE, pathlen:$n "
+	certtool -i --infile "$W/pl$n/ca.crt" >"$T/ct" 2>&1
+	assert_contains "--path-len $n: certtool" "$T/ct" \
+	    "Path Length Constraint: $n\$"
+done
+
+# Every key type, each read back by openssl and self-verified.
+for kt in ecdsa-p384:'ASN1 OID: secp384r1' \
+    ed25519:'Public Key Algorithm: ED25519' \
+    rsa-2048:'Public-Key: \(2048 bit\)' rsa-3072:'Public-Key: \(3072 bit\)' \
+    rsa-4096:'Public-Key: \(4096 bit\)' \
+    ecdsa-p256:'ASN1 OID: prime256v1'; do
+	t=${kt%%:*} pat=${kt#*:}
+	assert_ok "--key-type $t" ca-init -d "$W/kt-$t" --subject "CN=$t CA" \
+	    --key-type "$t"
+	openssl x509 -in "$W/kt-$t/ca.crt" -noout -text >"$T/text" 2>&1
+	assert_contains "--key-type $t: the key" "$T/text" "$pat"
+	assert_ok "--key-type $t: self-signature verifies" \
+	    openssl verify -CAfile "$W/kt-$t/ca.crt" "$W/kt-$t/ca.crt"
+	assert_eq "--key-type $t: ca.key mode" \
+	    "$(stat -c %a "$W/kt-$t/ca.key")" 600
+	assert_eq "--key-type $t: ca.key matches" \
+	    "$(openssl pkey -in "$W/kt-$t/ca.key" -pubout 2>&1)" \
+	    "$(openssl x509 -in "$W/kt-$t/ca.crt" -noout -pubkey 2>&1)"
+done
+openssl x509 -in "$W/kt-ed25519/ca.crt" -noout -text >"$T/text" 2>&1
+assert_contains "ed25519: signature algorithm" "$T/text" \
+    'Signature Algorithm: ED25519'
+
+# --days.
+assert_ok "--days 30" ca-init -d "$W/d30" --subject 'CN=Thirty' --days 30
+assert_eq "--days 30: validity" "$(validity "$W/d30/ca.crt")" $((30 * 86400))
+assert_ok "--days 36500 (the maximum)" ca-init -d "$W/d36500" \
+    --subject 'CN=Century' --days 36500
+assert_eq "--days 36500: validity" "$(validity "$W/d36500/ca.crt")" \
+    $((36500 * 86400))
+
+# --crl-url is kept for ca-sign.
+assert_ok "--crl-url" ca-init -d "$W/cdp" --subject 'CN=CDP' \
+    --crl-url http://crl.example.com/root.crl
+assert_eq "--crl-url: in the ledger" "$(sqlite3 "$W/cdp/ledger.db" \
+    "SELECT value FROM meta WHERE key = 'crl_url'")" \
+    http://crl.example.com/root.crl
+
+# Never overwrite a CA; --exist-ok accepts it unchanged.
+before=$(snapshot "$W/ca")
+assert_fail "existing CA refused" 1 'already holds a CA' \
+    ca-init -d "$W/ca" --subject 'CN=Other CA'
+assert_eq "existing CA: unchanged" "$(snapshot "$W/ca")" "$before"
+refused "existing CA, another key type" 1 'already holds a CA' "$W/ca" \
+    ca-init -d "$W/ca" --subject 'CN=Test Root CA,O=Example,C=DE' \
+    --key-type rsa-2048
+assert_ok "--exist-ok" ca-init -d "$W/ca" --subject 'CN=Other CA' --exist-ok
+assert_eq "--exist-ok: nothing on stdout" "$(cat "$T/out")" ""
+assert_eq "--exist-ok: unchanged" "$(snapshot "$W/ca")" "$before"
+assert_ok "--exist-ok --json" ca-init -d "$W/ca" --subject 'CN=Other CA' \
+    --exist-ok --json --key-type ed25519 --days 5
+assert_eq "--exist-ok --json: unchanged" "$(snapshot "$W/ca")" "$before"
+if have_json; then
+	assert_eq "--exist-ok --json: the existing CA" \
+	    "$(json_get "$T/out" serial)" "$(json_get "$T/init.json" serial)"
+fi
+
+# Usage errors: exit 2, one line, nothing made or changed.
+while IFS='|' read -r pat args; do
+	# shellcheck disable=SC2086
+	refused "usage: $args (new dir)" 2 "$pat" "$W/none" \
+	    ca-init -d "$W/none" $args
+	assert_eq "usage: $args: no directory made" \
+	    "$(test -e "$W/none" && echo made)" ""
+	# shellcheck disable=SC2086
+	refused "usage: $args (existing CA)" 2 "$pat" "$W/ca" \
+	    ca-init -d "$W/ca" $args
+done <<'EOF'
+--days 'abc'|--subject CN=x --days abc
+--days '0'|--subject CN=x --days 0
+--days '99999999999'|--subject CN=x --days 99999999999
+--days '-5'|--subject CN=x --days -5
+--days '36501'|--subject CN=x --days 36501
+--path-len '17'|--subject CN=x --path-len 17
+--path-len 'x'|--subject CN=x --path-len x
+--key-type 'dsa'.*ecdsa-p256|--subject CN=x --key-type dsa
+--key-type 'RSA-2048'|--subject CN=x --key-type RSA-2048
+subject 'CN'|--subject CN
+subject 'nonsense=x'|--subject nonsense=x
+--subject is required|--key-type ed25519
+unknown option '--bogus'|--subject CN=x --bogus
+unknown option -x|--subject CN=x -x
+'--days' needs a value|--subject CN=x --days
+unexpected argument 'extra'|--subject CN=x extra
+--crl-url|--subject CN=x --crl-url not-a-url
+EOF
+refused "usage: empty --subject" 2 'subject' "$W/none" \
+    ca-init -d "$W/none" --subject ''
+refused "usage: subject with an empty RDN" 2 'subject' "$W/none" \
+    ca-init -d "$W/none" --subject 'CN=a,,O=b'
+
+# The directory: $CA_DIR, -d over it, else the current directory.
+CA_DIR=$W/env assert_ok "\$CA_DIR" ca-init --subject 'CN=Env CA'
+assert_eq "\$CA_DIR: made there" "$(cafiles "$W/env")" "$all"
+CA_DIR=$W/env2 assert_ok "-d over \$CA_DIR" ca-init -d "$W/dopt" \
+    --subject 'CN=Dir CA'
+assert_eq "-d: made there" "$(cafiles "$W/dopt")" "$all"
+assert_eq "-d: not in \$CA_DIR" "$(test -e "$W/env2" && echo made)" ""
+assert_ok "--dir" ca-init --dir "$W/dlong" --subject 'CN=Dir CA'
+assert_eq "--dir: made there" "$(cafiles "$W/dlong")" "$all"
+mkdir "$W/cwd"
+cd "$W/cwd" || exit 1
+assert_ok "current directory" ca-init --subject 'CN=Cwd CA'
+assert_eq "current directory: made there" \
+    "$(cafiles .)" \
+    "$all"
+mkdir "$W/e"
+cd "$W/e" || exit 1
+CA_DIR='' assert_ok "empty \$CA_DIR" ca-init --subject 'CN=Empty Env CA'
+assert_eq "empty \$CA_DIR: the current directory" "$(cafiles .)" "$all"
+cd "$W" || exit 1
+
+# A failure after the directory is made leaves nothing behind.
+printf 'x' >"$W/afile"
+refused "DIR under a file" 1 'afile' "$W/afile/ca" \
+    ca-init -d "$W/afile/ca" --subject 'CN=x'
+
+finish
