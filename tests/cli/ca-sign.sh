@@ -710,17 +710,11 @@ if have_json; then
 	assert_eq "hostile subject: JSON" "$(json_get "$T/bobby.json" subject)" \
 	    "$subj"
 fi
-# A control character in a CSR's subject: still valid JSON.
+# A control character in a CSR's subject is refused: GnuTLS prints it
+# unescaped, so the ledger's RFC 4514 text would not read back.
 mkcsr "$W/tab.csr" p256 "$(printf '/CN=tab\there')"
-assert_ok "tab in a CSR subject" ca-sign -d "$ca" --json --profile client \
-    "$W/tab.csr"
-if have_json; then
-	if json_valid "$T/out"; then pass; else
-		fail "tab in the subject: not valid JSON: $(cat "$T/out")"
-	fi
-	assert_eq "tab in the subject: JSON" "$(json_get "$T/out" subject)" \
-	    "$(printf 'CN=tab\there')"
-fi
+refused "tab in a CSR subject" 1 'control character 0x09' "$ca" \
+    ca-sign -d "$ca" --json --profile client "$W/tab.csr"
 
 # --- -o ----------------------------------------------------------------------
 umask 077
