@@ -76,6 +76,21 @@ buf_grow(struct buf *b, size_t more)
 	b->cap = cap;
 }
 
+/* Room for n more bytes, so that adding them will not reallocate. */
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t	 cap;
+
+	if (b->cap - b->len > n)
+		return;
+	if (n > SIZE_MAX / 2 - b->len)
+		errx(1, "buffer too large");
+	cap = b->len + n + 1;
+	b->p = xreallocarray(b->p, cap, 1);
+	b->cap = cap;
+}
+
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {

@@ -48,6 +48,7 @@ struct buf {
 };
 
 void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_reserve(struct buf *, size_t);
 void	 buf_addc(struct buf *, int);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -73,6 +74,8 @@ int	 file_write_atomic(const char *, const void *, size_t, int,
 	    struct cakit_err *);
 char	*file_write_temp(const char *, const void *, size_t, int,
 	    struct cakit_err *);
+char	*file_write_temp_pem(const char *, const char *, const void *, size_t,
+	    int, struct cakit_err *);
 int	 file_publish(const char *, const char *, bool, struct cakit_err *);
 bool	 file_exists(const char *);
 bool	 file_is_dir(const char *);
@@ -217,7 +220,7 @@ void	 json_time(struct buf *, time_t);
 void	 time_rfc3339(time_t, char [32]);
 
 /* ledger.c: the SQLite record of every certificate a CA issued. */
-#define LEDGER_VERSION	2
+#define LEDGER_VERSION	3
 
 enum cert_status {
 	STATUS_VALID,
@@ -259,9 +262,10 @@ int	 ledger_meta_set(struct ledger *, const char *, const char *,
 	    struct cakit_err *);
 int	 ledger_revoke(struct ledger *, const char *, time_t, int,
 	    struct cakit_err *);
-struct crl_entry;
-int	 ledger_revoked(struct ledger *, struct crl_entry **, size_t *,
+struct crl_source;
+int	 ledger_revoked(struct ledger *, struct crl_source *,
 	    struct cakit_err *);
+void	 ledger_revoked_free(struct crl_source *);
 struct ledger_filter {
 	int		 status;	/* enum cert_status, or -1 for all */
 	long long	 expiring_days;	/* -1 for no limit */
@@ -367,6 +371,16 @@ struct crl_entry {
 	int		 reason;	/* 0 (unspecified) omits reasonCode */
 };
 
+/* Entries one at a time: next gives 1, or 0 at the end, or -1. */
+struct crl_source {
+	int	(*next)(void *, struct crl_entry *, struct cakit_err *);
+	int	(*rewind)(void *, struct cakit_err *);
+	void	*arg;
+};
+
+int	 crl_build_src(gnutls_x509_crt_t, gnutls_privkey_t,
+	    const struct crl_source *, uint64_t, time_t, time_t, struct buf *,
+	    struct cakit_err *);
 int	 crl_build(gnutls_x509_crt_t, gnutls_privkey_t,
 	    const struct crl_entry *, size_t, uint64_t, time_t, time_t,
 	    struct buf *, struct cakit_err *);

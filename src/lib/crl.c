@@ -46,14 +46,9 @@ reason_valid(int reason)
 	}
 }
 
-/* Refuse what cannot be encoded before anything is encoded. */
 static int
-check_input(const struct crl_entry *entries, size_t n, time_t this_update,
-    time_t next_update, struct cakit_err *err)
+check_times(time_t this_update, time_t next_update, struct cakit_err *err)
 {
-	char	 s[SERIAL_HEXLEN + 1];
-	size_t	 i;
-
 	if (!der_time_valid(this_update) || !der_time_valid(next_update)) {
 		err_set(err, "CRL: thisUpdate or nextUpdate is outside the "
 		    "years 0000-9999 (RFC 5280 5.1.2.4)");
@@ -64,28 +59,33 @@ check_input(const struct crl_entry *entries, size_t n, time_t this_update,
 		    "(RFC 5280 5.1.2.5)");
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (entries[i].serial.len == 0 ||
-		    entries[i].serial.len > SERIAL_LEN) {
-			err_set(err, "CRL entry %zu: serial number of %zu "
-			    "octets, not 1 to %d (RFC 5280 4.1.2.2)", i,
-			    entries[i].serial.len, SERIAL_LEN);
-			return -1;
-		}
-		if (!reason_valid(entries[i].reason)) {
-			serial_hex(&entries[i].serial, s);
-			err_set(err, "serial %s: revocation reason %d is not "
-			    "one cakit writes (RFC 5280 5.3.1)", s,
-			    entries[i].reason);
-			return -1;
-		}
-		if (!der_time_valid(entries[i].revoked_at)) {
-			serial_hex(&entries[i].serial, s);
-			err_set(err, "serial %s: revocation time %lld is "
-			    "outside the years 0000-9999 (RFC 5280 5.1.2.6)",
-			    s, (long long)entries[i].revoked_at);
-			return -1;
-		}
+	return 0;
+}
+
+/* Refuse an entry that cannot be encoded before anything is encoded. */
+static int
+check_entry(const struct crl_entry *e, size_t i, struct cakit_err *err)
+{
+	char	 s[SERIAL_HEXLEN + 1];
+
+	if (e->serial.len == 0 || e->serial.len > SERIAL_LEN) {
+		err_set(err, "CRL entry %zu: serial number of %zu octets, not "
+		    "1 to %d (RFC 5280 4.1.2.2)", i, e->serial.len,
+		    SERIAL_LEN);
+		return -1;
+	}
+	if (!reason_valid(e->reason)) {
+		serial_hex(&e->serial, s);
+		err_set(err, "serial %s: revocation reason %d is not one "
+		    "cakit writes (RFC 5280 5.3.1)", s, e->reason);
+		return -1;
+	}
+	if (!der_time_valid(e->revoked_at)) {
+		serial_hex(&e->serial, s);
+		err_set(err, "serial %s: revocation time %lld is outside the "
+		    "years 0000-9999 (RFC 5280 5.1.2.6)", s,
+		    (long long)e->revoked_at);
+		return -1;
 	}
 	return 0;
 }
@@ -196,9 +196,29 @@ reason_exts(struct buf tab[REASON_MAX])
 	buf_free(&s);
 }
 
+/* The encoded length of one entry of revokedCertificates. */
+static size_t
+entry_len(const struct crl_entry *e, const struct buf tab[REASON_MAX])
+{
+	struct buf	 t = { NULL, 0, 0 };
+	size_t		 n, lead;
+
+	for (lead = 0; lead + 1 < e->serial.len && e->serial.b[lead] == 0;
+	    lead++)
+		continue;
+	n = e->serial.len - lead + (e->serial.b[lead] & 0x80 ? 1 : 0);
+	n += der_header_len(n);
+	(void)der_time(&t, e->revoked_at, NULL);
+	n += t.len;
+	buf_free(&t);
+	if (e->reason != 0)
+		n += tab[e->reason].len;
+	return der_header_len(n) + n;
+}
+
 /*
  * Append one entry of revokedCertificates (RFC 5280 5.1.2.6), using s
- * as scratch space.  check_input() has vouched for its fields.
+ * as scratch space.  The entry's fields were checked by check_entry().
  */
 static void
 entry_add(struct buf *b, const struct crl_entry *e,
@@ -260,37 +280,38 @@ out:
 	return rc;
 }
 
+/* The longest DER header cakit writes: a tag and five length octets. */
+#define HEADER_MAX	6
+#define SIGNATURE_MAX	1024
+
 /*
- * Build and sign a v2 CRL listing the n entries, and append its DER
- * CertificateList to out_der, which the caller frees.  On failure
- * out_der is untouched and err says why.  The work and the memory are
- * linear in n: entries are encoded into one buffer, which is copied
- * once into the TBSCertList and once into the result.
+ * Build and sign a v2 CRL of the entries src yields, and append its DER
+ * CertificateList to out_der.  Two passes over src: the first checks
+ * the entries and sizes the CRL, the second encodes them straight into
+ * out_der, which grows once: the memory is the CRL itself.  On failure
+ * out_der is as it was and err says why.
  */
 int
-crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
-    const struct crl_entry *entries, size_t n, uint64_t crl_number,
-    time_t this_update, time_t next_update, struct buf *out_der,
-    struct cakit_err *err)
+crl_build_src(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
+    const struct crl_source *src, uint64_t crl_number, time_t this_update,
+    time_t next_update, struct buf *out_der, struct cakit_err *err)
 {
 	struct buf			 alg = { NULL, 0, 0 };
 	struct buf			 head = { NULL, 0, 0 };
-	struct buf			 revoked = { NULL, 0, 0 };
 	struct buf			 exts = { NULL, 0, 0 };
-	struct buf			 tbs = { NULL, 0, 0 };
 	struct buf			 s = { NULL, 0, 0 };
 	struct buf			 tab[REASON_MAX];
+	struct crl_entry		 e;
 	gnutls_datum_t			 dn = { NULL, 0 }, sig = { NULL, 0 };
 	gnutls_datum_t			 data;
 	gnutls_sign_algorithm_t		 algo;
-	size_t				 i, len;
+	size_t				 i, n = 0, base = out_der->len;
+	size_t				 revoked = 0, content, tbs, start, hl;
 	int				 ret, rc = -1;
 
 	memset(tab, 0, sizeof(tab));
-
-	if (check_input(entries, n, this_update, next_update, err) == -1)
-		goto out;
-	if (sign_algo(ca_key, &algo, &alg, err) == -1)
+	if (check_times(this_update, next_update, err) == -1 ||
+	    sign_algo(ca_key, &algo, &alg, err) == -1)
 		goto out;
 	if ((ret = gnutls_x509_crt_get_raw_dn(ca_crt, &dn)) < 0) {
 		err_gnutls(err, ret, "CA certificate: subject");
@@ -298,6 +319,7 @@ crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
 	}
 	if (crl_exts(&exts, ca_crt, crl_number, err) == -1)
 		goto out;
+	reason_exts(tab);
 
 	/* version v2, signature, issuer, thisUpdate, nextUpdate */
 	der_uint(&head, 1);
@@ -306,29 +328,56 @@ crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
 	(void)der_time(&head, this_update, NULL);
 	(void)der_time(&head, next_update, NULL);
 
-	reason_exts(tab);
-	for (i = 0; i < n; i++)
-		entry_add(&revoked, &entries[i], tab, &s);
+	while ((ret = src->next(src->arg, &e, err)) == 1) {
+		if (check_entry(&e, n, err) == -1)
+			goto out;
+		revoked += entry_len(&e, tab);
+		n++;
+	}
+	if (ret == -1)
+		goto out;
 
 	/* With no entries, revokedCertificates is absent (5.1.2.6). */
-	len = head.len + exts.len;
+	content = head.len + exts.len;
 	if (n > 0)
-		len += der_header_len(revoked.len) + revoked.len;
-	der_header(&tbs, DER_SEQUENCE, len);
-	buf_add(&tbs, head.p, head.len);
-	if (n > 0) {
-		der_header(&tbs, DER_SEQUENCE, revoked.len);
-		buf_add(&tbs, revoked.p, revoked.len);
-	}
-	buf_free(&revoked);
-	buf_add(&tbs, exts.p, exts.len);
-
-	if (tbs.len > UINT_MAX) {
-		err_set(err, "CRL: %zu octets is too large to sign", tbs.len);
+		content += der_header_len(revoked) + revoked;
+	tbs = der_header_len(content) + content;
+	if (tbs > UINT_MAX) {
+		err_set(err, "CRL: %zu octets is too large to sign", tbs);
 		goto out;
 	}
-	data.data = tbs.p;
-	data.size = tbs.len;
+	buf_reserve(out_der, HEADER_MAX + tbs + alg.len + HEADER_MAX +
+	    SIGNATURE_MAX);
+	for (i = 0; i < HEADER_MAX; i++)
+		buf_addc(out_der, 0);
+	start = out_der->len;
+	der_header(out_der, DER_SEQUENCE, content);
+	buf_add(out_der, head.p, head.len);
+	if (n > 0) {
+		der_header(out_der, DER_SEQUENCE, revoked);
+		if (src->rewind(src->arg, err) == -1)
+			goto out;
+		for (i = 0; i < n; i++) {
+			if ((ret = src->next(src->arg, &e, err)) != 1) {
+				if (ret == 0)
+					err_set(err, "CRL: the revocations "
+					    "changed while it was written");
+				goto out;
+			}
+			if (check_entry(&e, i, err) == -1)
+				goto out;
+			entry_add(out_der, &e, tab, &s);
+		}
+	}
+	buf_add(out_der, exts.p, exts.len);
+	if (out_der->len - start != tbs) {
+		err_set(err, "CRL: the revocations changed while it was "
+		    "written");
+		goto out;
+	}
+
+	data.data = out_der->p + start;
+	data.size = tbs;
 	if ((ret = gnutls_privkey_sign_data2(ca_key, algo, 0, &data,
 	    &sig)) < 0) {
 		err_gnutls(err, ret, "CA key: signing the CRL");
@@ -336,24 +385,68 @@ crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
 	}
 
 	/* CertificateList ::= SEQUENCE { tbs, algorithm, signature } */
-	len = tbs.len + alg.len + der_header_len(sig.size + 1) + sig.size + 1;
-	der_header(out_der, DER_SEQUENCE, len);
-	buf_add(out_der, tbs.p, tbs.len);
 	buf_add(out_der, alg.p, alg.len);
 	der_bit_string(out_der, sig.data, sig.size);
+	content = out_der->len - start;
+	hl = der_header_len(content);
+	s.len = 0;
+	der_header(&s, DER_SEQUENCE, content);
+	memcpy(out_der->p + start - hl, s.p, hl);
+	memmove(out_der->p + base, out_der->p + start - hl, hl + content);
+	out_der->len = base + hl + content;
 	rc = 0;
 out:
+	if (rc == -1)
+		out_der->len = base;
 	for (i = 0; i < REASON_MAX; i++)
 		buf_free(&tab[i]);
 	buf_free(&alg);
 	buf_free(&head);
-	buf_free(&revoked);
 	buf_free(&exts);
-	buf_free(&tbs);
 	buf_free(&s);
 	gnutls_free(dn.data);
 	gnutls_free(sig.data);
 	return rc;
+}
+
+struct array_source {
+	const struct crl_entry	*v;
+	size_t			 n;
+	size_t			 i;
+};
+
+static int
+array_next(void *arg, struct crl_entry *e, struct cakit_err *err)
+{
+	struct array_source	*a = arg;
+
+	(void)err;
+	if (a->i == a->n)
+		return 0;
+	*e = a->v[a->i++];
+	return 1;
+}
+
+static int
+array_rewind(void *arg, struct cakit_err *err)
+{
+	(void)err;
+	((struct array_source *)arg)->i = 0;
+	return 0;
+}
+
+/* crl_build_src over an array of n entries. */
+int
+crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
+    const struct crl_entry *entries, size_t n, uint64_t crl_number,
+    time_t this_update, time_t next_update, struct buf *out_der,
+    struct cakit_err *err)
+{
+	struct array_source	 a = { entries, n, 0 };
+	struct crl_source	 src = { array_next, array_rewind, &a };
+
+	return crl_build_src(ca_crt, ca_key, &src, crl_number, this_update,
+	    next_update, out_der, err);
 }
 
 /*
@@ -362,7 +455,7 @@ out:
  */
 static int
 der_next(const unsigned char **p, const unsigned char *end,
-    unsigned char *tag, size_t *len)
+    unsigned char *tag, size_t *len, bool partial)
 {
 	const unsigned char	*q = *p;
 	size_t			 n, i;
@@ -381,7 +474,7 @@ der_next(const unsigned char **p, const unsigned char *end,
 		for (*len = 0, i = 0; i < n; i++)
 			*len = (*len << 8) | *q++;
 	}
-	if ((size_t)(end - q) < *len)
+	if (!partial && (size_t)(end - q) < *len)
 		return -1;
 	*p = q;
 	return 0;
@@ -423,7 +516,8 @@ der_time_read(unsigned char tag, const unsigned char *s, size_t len,
 
 /*
  * thisUpdate and nextUpdate (-1 when absent) of a DER CertificateList,
- * reading only the start of its tbsCertList.
+ * reading only the start of its tbsCertList: der may be only the
+ * first few hundred octets of the CRL.
  */
 int
 crl_times(const gnutls_datum_t *der, time_t *this_update,
@@ -435,15 +529,15 @@ crl_times(const gnutls_datum_t *der, time_t *this_update,
 	int			 i;
 
 	*next_update = -1;
-	if (der_next(&p, end, &tag, &len) == -1 || tag != DER_SEQUENCE ||
-	    der_next(&p, end, &tag, &len) == -1 || tag != DER_SEQUENCE)
+	if (der_next(&p, end, &tag, &len, true) == -1 ||
+	    tag != DER_SEQUENCE ||
+	    der_next(&p, end, &tag, &len, true) == -1 || tag != DER_SEQUENCE)
 		goto bad;
-	end = p + len;
-	if (der_next(&p, end, &tag, &len) == -1)
+	if (der_next(&p, end, &tag, &len, false) == -1)
 		goto bad;
 	if (tag == DER_INTEGER) {
 		p += len;
-		if (der_next(&p, end, &tag, &len) == -1)
+		if (der_next(&p, end, &tag, &len, false) == -1)
 			goto bad;
 	}
 	/* signature, issuer */
@@ -451,13 +545,13 @@ crl_times(const gnutls_datum_t *der, time_t *this_update,
 		if (tag != DER_SEQUENCE)
 			goto bad;
 		p += len;
-		if (der_next(&p, end, &tag, &len) == -1)
+		if (der_next(&p, end, &tag, &len, false) == -1)
 			goto bad;
 	}
 	if (der_time_read(tag, p, len, this_update) == -1)
 		goto bad;
 	p += len;
-	if (p < end && der_next(&p, end, &tag, &len) == 0 &&
+	if (p < end && der_next(&p, end, &tag, &len, false) == 0 &&
 	    (tag == DER_UTC_TIME || tag == DER_GENERALIZED_TIME) &&
 	    der_time_read(tag, p, len, next_update) == -1)
 		goto bad;

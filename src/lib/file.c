@@ -133,13 +133,54 @@ sync_dir(const char *path)
 }
 
 /*
- * Write data to a new temporary file beside path, with mode from the
- * start (mkstemp makes it 0600), flushed to disk.  Returns the
- * temporary's name, which the caller frees, or NULL.
+ * DER as PEM, encoded a chunk at a time so that a CRL of millions of
+ * entries needs no second copy in memory.  The chunk is a multiple of
+ * 48 octets: whole 64-character lines, padding only at the end.
+ */
+static int
+write_pem(int fd, const char *label, const unsigned char *der, size_t len)
+{
+	struct buf	 b = { 0 };
+	gnutls_datum_t	 in, out = { NULL, 0 };
+	size_t		 off, n, i;
+	int		 rc = -1;
+
+	buf_printf(&b, "-----BEGIN %s-----\n", label);
+	for (off = 0; off < len; off += n) {
+		n = len - off < 48 * 1024 ? len - off : 48 * 1024;
+		in.data = (unsigned char *)der + off;
+		in.size = n;
+		if (gnutls_base64_encode2(&in, &out) < 0) {
+			errno = EINVAL;
+			goto out;
+		}
+		for (i = 0; i < out.size; i += 64) {
+			buf_add(&b, out.data + i, out.size - i < 64 ?
+			    out.size - i : 64);
+			buf_addc(&b, '\n');
+		}
+		gnutls_free(out.data);
+		out.data = NULL;
+		if (write_all(fd, b.p, b.len) == -1)
+			goto out;
+		b.len = 0;
+	}
+	buf_printf(&b, "-----END %s-----\n", label);
+	rc = write_all(fd, b.p, b.len);
+out:
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * Write data (as PEM under label, unless label is NULL) to a new
+ * temporary file beside path, with mode from the start (mkstemp makes
+ * it 0600), flushed to disk.  Returns the temporary's name, which the
+ * caller frees, or NULL.
  */
 char *
-file_write_temp(const char *path, const void *data, size_t len, int mode,
-    struct cakit_err *err)
+file_write_temp_pem(const char *path, const char *label, const void *data,
+    size_t len, int mode, struct cakit_err *err)
 {
 	struct buf	 b = { 0 };
 	char		*tmp;
@@ -152,7 +193,8 @@ file_write_temp(const char *path, const void *data, size_t len, int mode,
 		free(tmp);
 		return NULL;
 	}
-	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || (label == NULL ?
+	    write_all(fd, data, len) : write_pem(fd, label, data, len)) == -1 ||
 	    fsync(fd) == -1) {
 		err_set(err, "%s: %s", path, strerror(errno));
 		close(fd);
@@ -167,6 +209,13 @@ file_write_temp(const char *path, const void *data, size_t len, int mode,
 		return NULL;
 	}
 	return tmp;
+}
+
+char *
+file_write_temp(const char *path, const void *data, size_t len, int mode,
+    struct cakit_err *err)
+{
+	return file_write_temp_pem(path, NULL, data, len, mode, err);
 }
 
 /*

@@ -47,6 +47,10 @@ static const char *const migrations[] = {
 	"INSERT INTO meta (key, value) VALUES ('crl_number', '0');",
 	/* 1 -> 2: who issued each certificate. */
 	"ALTER TABLE certs ADD COLUMN issued_by TEXT;",
+	/* 2 -> 3: the CRL is written from the index alone. */
+	"DROP INDEX certs_revoked;"
+	"CREATE INDEX certs_revoked ON certs (revoked_at, serial, reason)"
+	" WHERE status = 'revoked';",
 };
 
 static void
@@ -409,51 +413,81 @@ status_name(enum cert_status s)
 	return "unknown";
 }
 
+struct revoked_source {
+	struct ledger	*l;
+	sqlite3_stmt	*st;
+};
+
+static int
+revoked_next(void *arg, struct crl_entry *e, struct cakit_err *err)
+{
+	struct revoked_source	*r = arg;
+	const unsigned char	*serial;
+	int			 ret;
+
+	if ((ret = sqlite3_step(r->st)) == SQLITE_DONE)
+		return 0;
+	if (ret != SQLITE_ROW) {
+		err_sqlite(err, r->l, "revoked");
+		return -1;
+	}
+	if ((serial = sqlite3_column_text(r->st, 0)) == NULL ||
+	    serial_parse((const char *)serial, &e->serial, err) == -1) {
+		err_set(err, "%s: malformed serial in a revoked row",
+		    r->l->path);
+		return -1;
+	}
+	e->revoked_at = sqlite3_column_int64(r->st, 1);
+	e->reason = sqlite3_column_int(r->st, 2);
+	return 1;
+}
+
+static int
+revoked_rewind(void *arg, struct cakit_err *err)
+{
+	struct revoked_source	*r = arg;
+
+	(void)err;
+	sqlite3_reset(r->st);
+	return 0;
+}
+
 /*
- * Every revocation, for the CRL: read through the partial index on
- * revoked rows, never the whole table.  *out is the caller's to free.
+ * Every revocation, for the CRL, as a source that reads them through
+ * the partial index on revoked rows, never the whole table, and never
+ * holds them all in memory.  Freed with ledger_revoked_free.
  */
 int
-ledger_revoked(struct ledger *l, struct crl_entry **out, size_t *n,
+ledger_revoked(struct ledger *l, struct crl_source *src,
     struct cakit_err *err)
 {
-	sqlite3_stmt		*st = NULL;
-	struct crl_entry	*v = NULL;
-	size_t			 len = 0, cap = 0;
-	int			 ret, rc = -1;
+	struct revoked_source	*r;
 
-	*out = NULL;
-	*n = 0;
+	r = xcalloc(1, sizeof(*r));
+	r->l = l;
 	if (sqlite3_prepare_v2(l->db, "SELECT serial, revoked_at, reason"
 	    " FROM certs WHERE status = 'revoked' ORDER BY revoked_at", -1,
-	    &st, NULL) != SQLITE_OK) {
+	    &r->st, NULL) != SQLITE_OK) {
 		err_sqlite(err, l, "revoked");
-		goto out;
+		free(r);
+		return -1;
 	}
-	while ((ret = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		if (serial_parse((const char *)sqlite3_column_text(st, 0),
-		    &v[len].serial, err) == -1)
-			goto out;
-		v[len].revoked_at = sqlite3_column_int64(st, 1);
-		v[len].reason = sqlite3_column_int(st, 2);
-		len++;
-	}
-	if (ret != SQLITE_DONE) {
-		err_sqlite(err, l, "revoked");
-		goto out;
-	}
-	*out = v;
-	*n = len;
-	v = NULL;
-	rc = 0;
-out:
-	free(v);
-	sqlite3_finalize(st);
-	return rc;
+	src->next = revoked_next;
+	src->rewind = revoked_rewind;
+	src->arg = r;
+	return 0;
+}
+
+void
+ledger_revoked_free(struct crl_source *src)
+{
+	struct revoked_source	*r = src->arg;
+
+	if (r == NULL)
+		return;
+	sqlite3_finalize(r->st);
+	free(r);
+	src->arg = NULL;
 }
 
 /* 0 revoked now, 1 it already was, -1 error; the row must exist. */

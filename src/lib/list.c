@@ -4,9 +4,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cakit.h"
 
@@ -191,6 +194,50 @@ list_print(struct ca *ca, struct ledger_filter *f, enum list_format fmt,
 }
 
 /*
+ * The first octets of the CRL in a PEM file, enough for its dates: the
+ * file may hold millions of entries, and only its start is read.
+ */
+static int
+crl_head(const char *path, gnutls_datum_t *der, struct cakit_err *err)
+{
+	static const char	 begin[] = "-----BEGIN X509 CRL-----";
+	struct buf		 b64 = { 0 };
+	gnutls_datum_t		 in;
+	char			 head[4096], *p;
+	ssize_t			 n;
+	int			 fd, ret, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((n = read(fd, head, sizeof(head) - 1)) == -1) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	head[n] = '\0';
+	if ((p = strstr(head, begin)) == NULL) {
+		err_set(err, "%s: not a PEM CRL", path);
+		goto out;
+	}
+	for (p += sizeof(begin) - 1; *p != '\0' && *p != '-'; p++)
+		if (strchr(" \t\r\n", *p) == NULL)
+			buf_addc(&b64, *p);
+	/* Whole groups of four characters only: the rest may be cut. */
+	in.data = b64.p;
+	in.size = b64.len - b64.len % 4;
+	if ((ret = gnutls_base64_decode2(&in, der)) < 0) {
+		err_gnutls(err, ret, "%s", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&b64);
+	close(fd);
+	return rc;
+}
+
+/*
  * For monitoring: -1 with the reason in err when the CRL's nextUpdate
  * falls within days, or the CA certificate expires within 30 days.
  * Otherwise 0, and status describes both dates.
@@ -199,18 +246,14 @@ int
 list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
     struct cakit_err *err)
 {
-	gnutls_datum_t	 pem = { NULL, 0 }, der = { NULL, 0 };
+	gnutls_datum_t	 der = { NULL, 0 };
 	char		*path, next[32], end[32];
 	time_t		 tu, nu, ca_end;
-	int		 ret, rc = -1;
+	int		 rc = -1;
 
 	path = file_join(ca->dir, CA_CRL);
-	if (file_read(path, FILE_MAX * 256, &pem, err) == -1)
+	if (crl_head(path, &der, err) == -1)
 		goto out;
-	if ((ret = gnutls_pem_base64_decode2("X509 CRL", &pem, &der)) < 0) {
-		err_gnutls(err, ret, "%s", path);
-		goto out;
-	}
 	if (crl_times(&der, &tu, &nu, err) == -1) {
 		prefix_err(err, path);
 		goto out;
@@ -242,7 +285,6 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 	rc = 0;
 out:
 	gnutls_free(der.data);
-	free(pem.data);
 	free(path);
 	return rc;
 }

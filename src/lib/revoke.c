@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,13 +60,11 @@ reason_name(int code)
 char *
 crl_prepare(struct ca *ca, time_t now, int days, struct cakit_err *err)
 {
-	struct crl_entry	*v = NULL;
+	struct crl_source	 src = { NULL, NULL, NULL };
 	struct buf		 der = { 0 };
-	gnutls_datum_t		 in, pem = { NULL, 0 };
 	char			*numtext = NULL, *path = NULL, *tmp = NULL;
 	char			 next[32];
-	uint64_t		 number;
-	size_t			 n;
+	long long		 number;
 	int			 ret;
 
 	if ((ret = ledger_meta_get(ca->ledger, "crl_number", &numtext,
@@ -75,25 +73,21 @@ crl_prepare(struct ca *ca, time_t now, int days, struct cakit_err *err)
 			err_set(err, "%s: the ledger has no CRL number", ca->dir);
 		goto out;
 	}
-	number = strtoull(numtext, NULL, 10) + 1;
-	snprintf(next, sizeof(next), "%" PRIu64, number);
-	if (ledger_meta_set(ca->ledger, "crl_number", next, err) == -1 ||
-	    ledger_revoked(ca->ledger, &v, &n, err) == -1 ||
-	    crl_build(ca->crt, ca->key, v, n, number, now,
-	    now + (time_t)days * 86400, &der, err) == -1)
-		goto out;
-	in.data = der.p;
-	in.size = der.len;
-	if ((ret = gnutls_pem_base64_encode2("X509 CRL", &in, &pem)) < 0) {
-		err_gnutls(err, ret, "CRL");
+	if (opt_number(numtext, 0, LLONG_MAX - 1, &number) == -1) {
+		err_set(err, "%s: the ledger's CRL number is damaged", ca->dir);
 		goto out;
 	}
+	snprintf(next, sizeof(next), "%lld", ++number);
+	if (ledger_meta_set(ca->ledger, "crl_number", next, err) == -1 ||
+	    ledger_revoked(ca->ledger, &src, err) == -1 ||
+	    crl_build_src(ca->crt, ca->key, &src, number, now,
+	    now + (time_t)days * 86400, &der, err) == -1)
+		goto out;
 	path = file_join(ca->dir, CA_CRL);
-	tmp = file_write_temp(path, pem.data, pem.size, 0644, err);
+	tmp = file_write_temp_pem(path, "X509 CRL", der.p, der.len, 0644, err);
 out:
-	gnutls_free(pem.data);
+	ledger_revoked_free(&src);
 	buf_free(&der);
-	free(v);
 	free(numtext);
 	free(path);
 	return tmp;

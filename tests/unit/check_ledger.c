@@ -124,8 +124,8 @@ END_TEST
 START_TEST(revoke_rows)
 {
 	struct ledger_row	 r;
-	struct crl_entry	*v;
-	size_t			 n;
+	struct crl_source	 src;
+	struct crl_entry	 e;
 
 	row_make(&r, "0abc", 5000);
 	ck_assert_int_eq(ledger_insert(l, &r, &err), 0);
@@ -133,13 +133,17 @@ START_TEST(revoke_rows)
 	ck_assert_int_eq(ledger_insert(l, &r, &err), 0);
 	ck_assert_int_eq(ledger_revoke(l, "0abc", 2000, 1, &err), 0);
 	ck_assert_int_eq(ledger_revoke(l, "0abc", 3000, 4, &err), 1);
-	ck_assert_int_eq(ledger_revoked(l, &v, &n, &err), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_uint_eq(v[0].serial.len, 2);
-	ck_assert_uint_eq(v[0].serial.b[0], 0x0a);
-	ck_assert_int_eq(v[0].revoked_at, 2000);
-	ck_assert_int_eq(v[0].reason, 1);
-	free(v);
+	ck_assert_int_eq(ledger_revoked(l, &src, &err), 0);
+	ck_assert_int_eq(src.next(src.arg, &e, &err), 1);
+	ck_assert_uint_eq(e.serial.len, 2);
+	ck_assert_uint_eq(e.serial.b[0], 0x0a);
+	ck_assert_int_eq(e.revoked_at, 2000);
+	ck_assert_int_eq(e.reason, 1);
+	ck_assert_int_eq(src.next(src.arg, &e, &err), 0);
+	ck_assert_int_eq(src.rewind(src.arg, &err), 0);
+	ck_assert_int_eq(src.next(src.arg, &e, &err), 1);
+	ck_assert_uint_eq(e.serial.b[0], 0x0a);
+	ledger_revoked_free(&src);
 }
 END_TEST
 
