@@ -20,7 +20,8 @@
 set -u
 
 prog=mtls-demo
-if [ $# -ne 1 ] || [ ! -x "$1/ca-init" ] || [ ! -x "$1/ca-sign" ]; then
+if [ $# -ne 1 ] || [ ! -x "$1/ca-init" ] || [ ! -x "$1/ca-sign" ] ||
+    [ ! -x "$1/ca-bundle" ] || [ ! -x "$1/ca-revoke" ]; then
 	echo "usage: $prog BUILDDIR (the directory holding ca-init and ca-sign)" >&2
 	exit 2
 fi
@@ -234,42 +235,69 @@ handshake() {
 echo "cakit mTLS demo, in $work (removed at the end)"
 echo "Binaries from $builddir"
 
-step "Make a certificate authority" \
+step "Make a root certificate authority" \
     "ca-init creates the CA directory: its private key (ca.key, mode 0600)," \
     "its self-signed certificate (ca.crt), the ledger of everything it" \
     "issues (ledger.db) and its first, empty revocation list (crl.pem)." \
-    "ca.crt is what servers and clients will trust."
-issuer=ca
-trust=ca/ca.crt
-cmd ca-init -d "$issuer" --subject "CN=cakit demo root CA,O=cakit demo"
-cmd ls -l "$issuer"
-certinfo "$trust"
+    "The root's certificate is what every server and client will trust;" \
+    "its key should sign little else than intermediate CAs."
+cmd ca-init -d root --subject "CN=cakit demo root CA,O=cakit demo" \
+    --path-len 1
+cmd ls -l root
+certinfo root/ca.crt
 ok "the CA is ready"
+
+step "Make an intermediate CA under the root" \
+    "--parent makes a CA whose certificate the root signs and records in" \
+    "its own ledger.  Day-to-day certificates come from the intermediate," \
+    "so the root's key can stay offline."
+issuer=issuing
+cmd ca-init -d "$issuer" --parent root \
+    --subject "CN=cakit demo issuing CA,O=cakit demo"
+certinfo "$issuer/ca.crt"
+ok "the intermediate is ready"
+
+step "Make the trust bundle" \
+    "ca-bundle prints the CA certificates from the intermediate up to the" \
+    "root.  Servers check client certificates against it and clients" \
+    "check the server's certificate against it."
+trust=trust.pem
+showcmd ca-bundle -d "$issuer"
+ca-bundle -d "$issuer" >"$trust" 2>.log/err || die "ca-bundle failed: $(cat .log/err)"
+grep -c 'BEGIN CERTIFICATE' "$trust" | sed 's/$/ certificates in trust.pem/' | indent
+ok "trust.pem"
 
 step "Issue the server certificate" \
     "The server profile marks it for TLS servers (extendedKeyUsage" \
     "serverAuth).  Clients check the name they connect to against its" \
     "DNS and IP names, so it is issued for localhost and 127.0.0.1." \
-    "--new-key makes the key pair too and writes the key, mode 0600."
-server_cert=server.crt
+    "--new-key makes the key pair too and writes the key, mode 0600." \
+    "ca-bundle --chain then gives what the server presents: its" \
+    "certificate followed by the intermediate's."
 server_key=server.key
 cmd ca-sign -d "$issuer" --profile server --new-key "$server_key" \
-    --dns localhost --ip 127.0.0.1 -o "$server_cert"
-certinfo "$server_cert"
-ok "server.crt and server.key"
+    --dns localhost --ip 127.0.0.1 -o server.crt
+certinfo server.crt
+server_cert=server-chain.pem
+showcmd ca-bundle -d "$issuer" --chain server.crt
+ca-bundle -d "$issuer" --chain server.crt >"$server_cert" 2>.log/err ||
+	die "ca-bundle --chain failed: $(cat .log/err)"
+ok "server.crt, server.key and server-chain.pem"
 
-step "Issue the client certificate" \
-    "The client profile marks it for TLS clients (clientAuth).  Its" \
-    "subject names the client: servers such as PostgreSQL or Mosquitto" \
+step "Issue two client certificates" \
+    "The client profile marks them for TLS clients (clientAuth).  Their" \
+    "subjects name the clients: servers such as PostgreSQL or Mosquitto" \
     "map the CN to a user."
 cmd ca-sign -d "$issuer" --profile client --new-key client.key \
     --subject "CN=alice" -o client.crt
+cmd ca-sign -d "$issuer" --profile client --new-key bob.key \
+    --subject "CN=bob" -o bob.crt
 certinfo client.crt
-ok "client.crt and client.key"
+ok "client.crt and client.key (alice), bob.crt and bob.key"
 
-step "Check both certificates with a tool cakit did not write" \
-    "GnuTLS's certtool verifies each one against the CA certificate."
-for c in "$server_cert" client.crt; do
+step "Check the certificates with a tool cakit did not write" \
+    "GnuTLS's certtool verifies each one against the trust bundle."
+for c in server.crt client.crt bob.crt; do
 	showcmd certtool --verify --load-ca-certificate "$trust" --infile "$c"
 	certtool --verify --load-ca-certificate "$trust" --infile "$c" \
 	    >.log/out 2>&1
@@ -280,18 +308,18 @@ for c in "$server_cert" client.crt; do
 		die "certtool does not verify $c"
 	fi
 done
-ok "both verified against $trust"
+ok "all verified against $trust"
 
 step "Start a TLS server that requires a client certificate" \
-    "gnutls-serv presents server.crt and, with --require-client-cert and" \
-    "--verify-client-cert, accepts only clients whose certificate ca.crt" \
-    "vouches for.  As an echo server it sends back each line it gets."
+    "gnutls-serv presents server-chain.pem and, with --require-client-cert" \
+    "and --verify-client-cert, accepts only clients whose certificate the" \
+    "trust bundle vouches for.  As an echo server it sends back each line."
 start_server
 
 step "Connect with the client certificate: mutual TLS" \
-    "gnutls-cli checks the server's certificate against ca.crt and the" \
-    "name localhost, and presents client.crt.  The line it sends comes" \
-    "back only if both sides accepted each other."
+    "gnutls-cli checks the server's chain against trust.pem and the name" \
+    "localhost, and presents client.crt.  The line it sends comes back" \
+    "only if both sides accepted each other."
 handshake in "" client.crt client.key
 ok "mutual TLS works: alice got in, and the server knows it is alice"
 
@@ -301,7 +329,36 @@ step "Connect without a client certificate" \
 handshake refused "Certificate is required"
 ok "refused by the server: no client certificate"
 
+step "Revoke alice's certificate" \
+    "ca-revoke marks it revoked in the ledger and writes a new crl.pem," \
+    "signed by the intermediate, with a higher CRL number.  Servers that" \
+    "load the CRLs of the chain refuse the certificate from then on."
+cmd ca-revoke -d "$issuer" --reason keyCompromise client.crt
+showcmd certtool --crl-info --infile "$issuer/crl.pem"
+certtool --crl-info --infile "$issuer/crl.pem" 2>&1 |
+	grep -E 'CRL Number|Serial Number|Revoked at|Reason' | sed 's/^[[:space:]]*//' | indent
+cat "$issuer/crl.pem" root/crl.pem >crls.pem
+ok "alice is on the intermediate's CRL"
+
+step "Restart the server with the CRLs" \
+    "gnutls-serv --x509crlfile loads the CRLs of the intermediate and the" \
+    "root (a server reads its CRL at start or reload: after each ca-revoke," \
+    "reload it)."
 stop_server
-printf '\n=== Done: the CA, its server and client certificates work in a real\n'
-printf '    mutual-TLS handshake, and a client without a certificate is refused.\n'
+start_server --x509crlfile crls.pem
+
+step "alice again, with her revoked certificate" \
+    "The server must refuse her now."
+handshake refused "chain is revoked" client.crt client.key
+ok "refused by the server: alice's certificate is revoked"
+
+step "bob, whose certificate was not revoked" \
+    "The CRL changes nothing for him."
+handshake in "" bob.crt bob.key
+ok "mutual TLS works for bob"
+
+stop_server
+printf '\n=== Done: a root and an intermediate CA, a server and two clients in real\n'
+printf '    mutual-TLS handshakes; a client without a certificate is refused, and\n'
+printf '    so is a client whose certificate was revoked.\n'
 exit 0

@@ -51,6 +51,12 @@ assert_contains "demo: the server refused the client without a certificate" \
     "$T/out" "Error in handshake: Certificate is required"
 assert_contains "demo: refusal shown" "$T/out" \
     "^  OK: refused by the server: no client certificate"
+assert_contains "demo: an intermediate CA" "$T/out" "^  OK: the intermediate is ready"
+assert_contains "demo: the server refused the revoked client" "$T/out" \
+    "The certificate chain is revoked"
+assert_contains "demo: revocation shown" "$T/out" \
+    "^  OK: refused by the server: alice's certificate is revoked"
+assert_contains "demo: bob still gets in" "$T/out" "^  OK: mutual TLS works for bob"
 assert_not_contains "demo: no step failed" "$T/out" "FAILED"
 assert_eq "demo: nothing on stderr" "$(cat "$T/err")" ""
 server_gone "demo"
