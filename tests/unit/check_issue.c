@@ -326,6 +326,61 @@ START_TEST(renew)
 }
 END_TEST
 
+/* A request's subject and key, for every kind of key (Ed25519 too). */
+START_TEST(from_request)
+{
+	static const gnutls_pk_algorithm_t pks[] = {
+		GNUTLS_PK_EDDSA_ED25519, GNUTLS_PK_ECDSA, GNUTLS_PK_RSA,
+	};
+	gnutls_x509_privkey_t	 key;
+	gnutls_x509_crq_t	 crq;
+	gnutls_datum_t		 der;
+	gnutls_x509_crt_t	 crt;
+	struct issue_opts	 o;
+	struct ledger_row	 row;
+	struct req		*r;
+	size_t			 i;
+	unsigned int		 status;
+
+	for (i = 0; i < sizeof(pks) / sizeof(pks[0]); i++) {
+		ck_assert_int_ge(gnutls_x509_privkey_init(&key), 0);
+		ck_assert_int_ge(gnutls_x509_privkey_generate(key, pks[i],
+		    pks[i] == GNUTLS_PK_RSA ? 2048 : pks[i] == GNUTLS_PK_ECDSA ?
+		    GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1) : 0, 0),
+		    0);
+		ck_assert_int_ge(gnutls_x509_crq_init(&crq), 0);
+		ck_assert_int_ge(gnutls_x509_crq_set_dn(crq,
+		    "CN=req,O=Example", NULL), 0);
+		ck_assert_int_ge(gnutls_x509_crq_set_key(crq, key), 0);
+		ck_assert_int_ge(gnutls_x509_crq_set_subject_alt_name(crq,
+		    GNUTLS_SAN_DNSNAME, "req.example", 11, GNUTLS_FSAN_APPEND),
+		    0);
+		ck_assert_int_ge(gnutls_x509_crq_sign2(crq, key,
+		    pks[i] == GNUTLS_PK_EDDSA_ED25519 ? GNUTLS_DIG_SHA512 :
+		    GNUTLS_DIG_SHA256, 0), 0);
+		ck_assert_int_ge(gnutls_x509_crq_export2(crq,
+		    GNUTLS_X509_FMT_DER, &der), 0);
+		ck_assert_ptr_nonnull(r = req_parse(&der, &notes, &err));
+		memset(&o, 0, sizeof(o));
+		o.profile = PROFILE_SERVER;
+		ck_assert_msg(issue_cert(ca, &o, r->pub, r, &row, &notes,
+		    &err) == 0, "%zu: %s", i, err.msg);
+		ck_assert_str_eq(row.subject, "CN=req,O=Example");
+		ck_assert_str_eq(row.sans, "DNS:req.example");
+		ck_assert_ptr_nonnull(crt = cert_import(&row.der, &err));
+		ck_assert_int_ge(gnutls_x509_crt_verify(crt, &ca->crt, 1, 0,
+		    &status), 0);
+		ck_assert_uint_eq(status, 0);
+		gnutls_x509_crt_deinit(crt);
+		ledger_row_clear(&row);
+		req_free(r);
+		gnutls_free(der.data);
+		gnutls_x509_crq_deinit(crq);
+		gnutls_x509_privkey_deinit(key);
+	}
+}
+END_TEST
+
 START_TEST(init_refuses_existing)
 {
 	struct ca_init_opts	 o;
@@ -363,6 +418,7 @@ issue_suite(void)
 	tcase_add_test(tc, validity_cut_to_ca);
 	tcase_add_test(tc, new_key_file);
 	tcase_add_test(tc, renew);
+	tcase_add_test(tc, from_request);
 	tcase_add_test(tc, init_refuses_existing);
 	suite_add_tcase(s, tc);
 	return s;
