@@ -113,7 +113,9 @@ cli_version(void)
 int
 cli_print(const void *data, size_t len)
 {
-	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+	/* fwrite's buffer must not be NULL, even for nothing (C11 7.1.4). */
+	if ((len > 0 && fwrite(data, 1, len, stdout) != len) ||
+	    fflush(stdout) != 0) {
 		fprintf(stderr, "%s: standard output: %s\n", cli_prog,
 		    strerror(errno));
 		return 1;
