@@ -10,6 +10,20 @@ export PATH TZ=UTC LC_ALL=C
 unset CA_DIR CA_KEY_PASSPHRASE_FILE
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/cakit-test.XXXXXX")
+
+# CAKIT_VALGRIND=1: every cakit binary runs under valgrind memcheck.
+# Its reports go to files, so that stderr stays the program's own, and
+# any error or definite leak turns the exit status into 99, which no
+# test expects.
+if [ "${CAKIT_VALGRIND:-}" = 1 ]; then
+	mkdir "$T/.vg"
+	for _b in ca-init ca-sign ca-revoke ca-bundle ca-list; do
+		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=%s/.vg/log.%%p %s/%s "$@"\n' \
+			"$T" "$top_builddir" "$_b" >"$T/.vg/$_b"
+		chmod +x "$T/.vg/$_b"
+	done
+	PATH=$T/.vg:$PATH
+fi
 _pids=
 cleanup() {
 	for p in $_pids; do
@@ -38,6 +52,12 @@ pass() {
 
 # Call at the end: the plain summary line, and the exit status.
 finish() {
+	if [ -d "$T/.vg" ]; then
+		for _l in "$T"/.vg/log.*; do
+			[ -s "$_l" ] || continue
+			fail "valgrind: $(head -c 2000 "$_l")"
+		done
+	fi
 	echo "$_passes passed, $_fails failed"
 	[ "$_fails" -eq 0 ]
 	exit $?
