@@ -77,7 +77,8 @@ main(int argc, char *argv[])
 	int			 c, modes, rc = 1;
 
 	cli_setup("ca-bundle");
-	while ((c = getopt_long(argc, argv, "Vd:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			cli_version();
@@ -110,8 +111,7 @@ main(int argc, char *argv[])
 			pkcs12 = optarg;
 			break;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(c, argv);
 		}
 	}
 	if (optind != argc)

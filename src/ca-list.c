@@ -85,7 +85,8 @@ main(int argc, char *argv[])
 	memset(&f, 0, sizeof(f));
 	f.status = -1;
 	f.expiring_days = -1;
-	while ((c = getopt_long(argc, argv, "Vd:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			cli_version();
@@ -135,8 +136,7 @@ main(int argc, char *argv[])
 			nstatus++;
 			break;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(c, argv);
 		}
 	}
 	if (optind != argc)

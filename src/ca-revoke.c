@@ -67,12 +67,14 @@ main(int argc, char *argv[])
 	const char		*dir = NULL, *passfile = NULL;
 	long long		 n;
 	bool			 crl_only = false, json = false, changed;
+	bool			 reason_set = false;
 	int			 c, i, reason = 0, crl_days = CRL_DAYS_DEFAULT;
 	int			 rc = 1;
 
 	cli_setup("ca-revoke");
 	memset(&row, 0, sizeof(row));
-	while ((c = getopt_long(argc, argv, "Vd:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			cli_version();
@@ -102,10 +104,10 @@ main(int argc, char *argv[])
 			if (reason_parse(optarg, &reason) == -1)
 				return cli_usage_error("--reason '%.40s': "
 				    "unknown reason", optarg);
+			reason_set = true;
 			break;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(c, argv);
 		}
 	}
 	argc -= optind;
@@ -115,8 +117,8 @@ main(int argc, char *argv[])
 	if (!crl_only && argc == 0)
 		return cli_usage_error("name a serial or certificate file to "
 		    "revoke, or give --crl");
-	if (crl_only && reason != 0)
-		return cli_usage_error("--reason needs certificates to revoke");
+	if (crl_only && (reason_set || json))
+		return cli_usage_error("--crl takes only --crl-days");
 	dir = opt_ca_dir(dir);
 
 	if ((ca = ca_open(dir, 0, cli_passfile(passfile), &err)) == NULL) {

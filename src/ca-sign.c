@@ -95,8 +95,14 @@ add_name(struct san_list *l, enum san_type t, const char *opt,
 {
 	struct cakit_err	 err = { "" };
 
-	if (san_add(l, t, value, strlen(value), &err) == -1)
-		return cli_usage_error("%s: %s", opt, err.msg);
+	/*
+	 * A malformed name is refused as one in a request is (exit 1,
+	 * issue 2), though before anything is touched.
+	 */
+	if (san_add(l, t, value, strlen(value), &err) == -1) {
+		prefix_err(&err, opt);
+		return cli_fail(&err);
+	}
 	return 0;
 }
 
@@ -118,7 +124,7 @@ main(int argc, char *argv[])
 	enum key_type		 kt = KEY_ECDSA_P256;
 	long long		 n;
 	bool			 json = false, kt_set = false, names = false;
-	bool			 batch = false;
+	bool			 batch = false, profile_set = false;
 	size_t			 issued;
 	int			 c, i, rc = 1;
 
@@ -160,7 +166,7 @@ main(int argc, char *argv[])
 			    SAN_URI, c == OPT_DNS ? "--dns" : c == OPT_EMAIL ?
 			    "--email" : c == OPT_IP ? "--ip" : "--uri",
 			    optarg) != 0) {
-				rc = 2;
+				rc = 1;
 				goto out;
 			}
 			break;
@@ -183,6 +189,7 @@ main(int argc, char *argv[])
 			new_key = optarg;
 			break;
 		case OPT_PROFILE:
+			profile_set = true;
 			if (profile_parse(optarg, &o.profile) == -1) {
 				rc = cli_usage_error("--profile '%.40s': "
 				    "unknown; use server, client or peer",
@@ -229,9 +236,9 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (renew != NULL && (argc == 1 || new_key != NULL || names ||
-	    o.subject != NULL)) {
-		rc = cli_usage_error("--renew takes the key, subject and names "
-		    "from the certificate it renews");
+	    o.subject != NULL || profile_set)) {
+		rc = cli_usage_error("--renew takes the key, subject, names and "
+		    "profile from the certificate it renews");
 		goto out;
 	}
 	if (output != NULL && new_key != NULL && strcmp(output, new_key) == 0) {

@@ -150,6 +150,51 @@ batch_next(struct batch_in *in, gnutls_datum_t *d, char *name, size_t len,
 	return 1;
 }
 
+/* OUTDIR/STEM.crt for a request named STEM.EXT, or NAME.crt. */
+static void
+out_path(struct buf *path, const char *outdir, const char *name)
+{
+	const char	*dot = strrchr(name, '.');
+
+	buf_printf(path, "%s/%.*s.crt", outdir, dot != NULL && dot != name ?
+	    (int)(dot - name) : (int)strlen(name), name);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Two requests must not be written to the same file (a.csr, a.pem). */
+static int
+check_out_names(const struct batch_in *in, const char *outdir,
+    struct cakit_err *err)
+{
+	struct buf	 path = { 0 };
+	char		**v;
+	int		 i, rc = 0;
+
+	v = xcalloc(in->nents, sizeof(*v));
+	for (i = 0; i < in->nents; i++) {
+		path.p = NULL;
+		path.len = path.cap = 0;
+		out_path(&path, outdir, in->ents[i]->d_name);
+		v[i] = buf_str(&path);
+	}
+	qsort(v, in->nents, sizeof(*v), cmp_str);
+	for (i = 1; i < in->nents && rc == 0; i++)
+		if (strcmp(v[i - 1], v[i]) == 0) {
+			err_set(err, "%s: two requests would be written to it; "
+			    "rename one", v[i]);
+			rc = -1;
+		}
+	for (i = 0; i < in->nents; i++)
+		free(v[i]);
+	free(v);
+	return rc;
+}
+
 /* Show one issued certificate: a file in outdir, or PEM/JSON on out. */
 static int
 batch_emit(const struct ledger_row *row, const char *name, const char *outdir,
@@ -158,7 +203,6 @@ batch_emit(const struct ledger_row *row, const char *name, const char *outdir,
 	gnutls_datum_t	 pem = { NULL, 0 };
 	struct buf	 b = { 0 }, path = { 0 };
 	const char	*files[3] = { NULL, NULL, NULL };
-	const char	*dot;
 	int		 rc = -1;
 
 	if (gnutls_pem_base64_encode2("CERTIFICATE", &row->der, &pem) < 0) {
@@ -166,9 +210,7 @@ batch_emit(const struct ledger_row *row, const char *name, const char *outdir,
 		return -1;
 	}
 	if (outdir != NULL) {
-		dot = strrchr(name, '.');
-		buf_printf(&path, "%s/%.*s.crt", outdir, dot != NULL &&
-		    dot != name ? (int)(dot - name) : (int)strlen(name), name);
+		out_path(&path, outdir, name);
 		if (file_write_atomic(buf_str(&path), pem.data, pem.size,
 		    0644, err) == -1)
 			goto out;
@@ -215,6 +257,11 @@ batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
 	*issued = 0;
 	if ((in = batch_open(path, err)) == NULL)
 		return -1;
+	if (outdir != NULL && in->dir != NULL &&
+	    check_out_names(in, outdir, err) == -1) {
+		batch_close(in);
+		return -1;
+	}
 	if (json)
 		fputc('[', out);
 	while (!done) {

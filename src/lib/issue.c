@@ -105,6 +105,8 @@ row_json(struct buf *b, const struct ledger_row *r, time_t now,
 	if (r->status == STATUS_REVOKED) {
 		buf_add(b, ",\"revoked_at\":", 14);
 		json_time(b, r->revoked_at);
+		buf_add(b, ",\"reason\":", 10);
+		json_str(b, reason_name(r->reason));
 	}
 	if (r->replaces != NULL) {
 		buf_add(b, ",\"replaces\":", 12);

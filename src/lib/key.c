@@ -193,7 +193,8 @@ key_load(const char *path, const char *pass, struct cakit_err *err)
 	if (ret < 0) {
 		if (ret == GNUTLS_E_DECRYPTION_FAILED && pass == NULL)
 			err_set(err, "%s: the key is encrypted; give its "
-			    "passphrase with --key-passphrase-file", path);
+			    "passphrase with --key-passphrase-file (for a "
+			    "parent: --parent-passphrase-file)", path);
 		else if (ret == GNUTLS_E_DECRYPTION_FAILED)
 			err_set(err, "%s: wrong passphrase", path);
 		else

@@ -440,12 +440,13 @@ refused "server with only an email name" 1 'DNS or IP' "$ca" \
 refused "server: --email only on the command line" 1 'DNS or IP' "$ca" \
     ca-sign -d "$ca" --email a@example.com "$W/www.csr"
 
-# Malformed names on the command line: usage errors.  No globbing: the
+# Malformed names on the command line: refused (exit 1, as issue 2 says
+# for names in a request or on the command line).  No globbing: the
 # words hold wildcards.
 set -f
 while IFS='|' read -r pat args; do
 	# shellcheck disable=SC2086
-	refused "malformed name: $args" 2 "$pat" "$ca" \
+	refused "malformed name: $args" 1 "$pat" "$ca" \
 	    ca-sign -d "$ca" $args "$W/www.csr"
 done <<EOF
 '1.2.3.256'.*not an IPv4 or IPv6|--ip 1.2.3.256
