@@ -64,6 +64,13 @@ assert_eq "and printed" "$(grep -c 'BEGIN CERTIFICATE' "$T/out")" 256
 assert_contains "the count" "$T/err" '256 certificates were issued'
 assert_contains "the culprit" "$T/err" 'z.csr'
 
+mkdir twins twinsout
+cp csrs/n1.csr twins/a.csr
+cp csrs/n2.csr twins/a.pem
+n=$(rows ca)
+assert_fail "two requests for one output file" 1 'twinsout/a.crt: two requests' \
+	ca-sign -d ca --batch -o twinsout twins
+assert_eq "nothing issued for them" "$(rows ca)" "$n"
 assert_fail "--batch with --dns" 2 'each request' \
 	ca-sign -d ca --batch --dns a.example csrs
 assert_fail "--batch with --new-key" 2 'each request' \

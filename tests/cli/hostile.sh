@@ -127,6 +127,12 @@ cat >cases <<EOF
 2|--days '18446744073709551617'|ca-sign -d ca --days 18446744073709551617 ok.csr
 2|--days ' 7'|ca-sign -d ca --days ' 7' ok.csr
 2|--crl-days '0'|ca-revoke -d ca --crl --crl-days 0
+2|--crl takes only|ca-revoke -d ca --crl --json
+2|--crl takes only|ca-revoke -d ca --crl --reason unspecified
+2|unknown option '--bogus'|ca-revoke -d ca --bogus
+2|unknown option '--bogus'|ca-list -d ca --bogus
+2|needs a value|ca-bundle -d ca --chain
+2|profile from the certificate|ca-sign -d ca --renew 01 --profile client
 2|--profile|ca-sign -d ca --profile admin ok.csr
 2|--key-type|ca-sign -d ca --new-key n.key --key-type rsa-1024 --dns a.example
 2|malformed|ca-sign -d ca --subject 'not a dn' ok.csr
