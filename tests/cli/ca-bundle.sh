@@ -69,39 +69,6 @@ bundle() {
 	assert_eq "$*: nothing on stderr" "$(cat "$T/err")" ""
 }
 
-# listen LOG CMD...: start a server in the background (stopped on exit)
-# with PORT in its arguments replaced by a port from free_port, left in
-# $port.  A port free_port saw idle may be taken before the server
-# binds it (the range overlaps the ephemeral ports), so a server that
-# dies before listening is started again on another port.
-listen() {
-	_log=$1
-	shift
-	for _try in 1 2 3 4 5; do
-		port=$(free_port)
-		_args=()
-		for _a in "$@"; do
-			_args+=("${_a//PORT/$port}")
-		done
-		bg "${_args[@]}" >>"$_log" 2>&1
-		_i=0
-		while [ "$_i" -lt 100 ]; do
-			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-				# Ours, not another process's, if ours lives on.
-				sleep 0.2
-				kill -0 "$_bgpid" 2>/dev/null && return 0
-				break
-			fi
-			kill -0 "$_bgpid" 2>/dev/null || break
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		kill "$_bgpid" 2>/dev/null
-	done
-	fail "$1: the server did not start (see $_log)"
-	return 1
-}
-
 cd "$T" || exit 1
 
 # --- a PKI: two roots, a three-level chain ----------------------------

@@ -8,35 +8,6 @@ W=$T/w
 mkdir "$W"
 cd "$W" || exit 1
 
-# JSON: valid, and one value by key path.  jq, else python3.
-if command -v jq >/dev/null 2>&1; then
-	json_valid() { jq -e . "$1" >/dev/null 2>&1; }
-	json_get() {
-		_f=$1
-		shift
-		_p=$(printf '"%s",' "$@")
-		jq -r --argjson p "[${_p%,}]" 'getpath($p) |
-		    if type == "array" or type == "object" then tojson
-		    else . end' "$_f"
-	}
-elif command -v python3 >/dev/null 2>&1; then
-	json_valid() { python3 -m json.tool "$1" >/dev/null 2>&1; }
-	json_get() {
-		python3 -c 'import json, sys
-v = json.load(open(sys.argv[1], encoding="utf-8"))
-for k in sys.argv[2:]:
-    v = v.get(k) if isinstance(v, dict) else None
-if isinstance(v, (dict, list)):
-    v = json.dumps(v, separators=(",", ":"), ensure_ascii=False)
-print("null" if v is None else v)' "$@"
-	}
-else
-	json_valid() { return 2; }
-	json_get() { :; }
-	echo "note: neither jq nor python3: --json output is not checked"
-fi
-have_json() { command -v jq >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1; }
-
 # Validity in seconds (notAfter - notBefore), as openssl reads it.
 validity() {
 	_nb=$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)

@@ -195,3 +195,65 @@ wait_port() {
 	done
 	return 1
 }
+
+# listen LOG CMD...: start a server in the background (stopped on exit)
+# with PORT in its arguments replaced by a port from free_port, left in
+# $port.  A port free_port saw idle may be taken before the server
+# binds it (the range overlaps the ephemeral ports), so a server that
+# dies before listening is started again on another port.
+listen() {
+	_log=$1
+	shift
+	for _try in 1 2 3 4 5; do
+		port=$(free_port)
+		_args=()
+		for _a in "$@"; do
+			_args+=("${_a//PORT/$port}")
+		done
+		bg "${_args[@]}" >>"$_log" 2>&1
+		_i=0
+		while [ "$_i" -lt 100 ]; do
+			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				# Ours, not another process's, if ours lives on.
+				sleep 0.2
+				kill -0 "$_bgpid" 2>/dev/null && return 0
+				break
+			fi
+			kill -0 "$_bgpid" 2>/dev/null || break
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		kill "$_bgpid" 2>/dev/null
+	done
+	fail "$1: the server did not start (see $_log)"
+	return 1
+}
+
+# JSON: valid, and one value by key path.  jq, else python3.
+if command -v jq >/dev/null 2>&1; then
+	json_valid() { jq -e . "$1" >/dev/null 2>&1; }
+	json_get() {
+		_f=$1
+		shift
+		_p=$(printf '"%s",' "$@")
+		jq -r --argjson p "[${_p%,}]" 'getpath($p) |
+		    if type == "array" or type == "object" then tojson
+		    else . end' "$_f"
+	}
+elif command -v python3 >/dev/null 2>&1; then
+	json_valid() { python3 -m json.tool "$1" >/dev/null 2>&1; }
+	json_get() {
+		python3 -c 'import json, sys
+v = json.load(open(sys.argv[1], encoding="utf-8"))
+for k in sys.argv[2:]:
+    v = v.get(k) if isinstance(v, dict) else None
+if isinstance(v, (dict, list)):
+    v = json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+print("null" if v is None else v)' "$@"
+	}
+else
+	json_valid() { return 2; }
+	json_get() { :; }
+	echo "note: neither jq nor python3: --json output is not checked"
+fi
+have_json() { command -v jq >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1; }
