@@ -11,7 +11,7 @@ check gnutls-bin openssl sqlite3 mandoc nginx-light curl softhsm2
 bash-completion p11-kit python3 faketime jq"
 if [ "${1:-}" = --bench ]; then
 	shift
-	pkgs="$pkgs easy-rsa time"
+	pkgs="$pkgs easy-rsa time strace"
 fi
 
 missing=
