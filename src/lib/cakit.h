@@ -331,6 +331,8 @@ int	 ca_init(const struct ca_init_opts *, struct ledger_row *, bool *,
 /* policy.c: what a CA may sign. */
 int	 policy_check_names(const struct ca *, const struct san_list *,
 	    struct cakit_err *);
+int	 policy_check_crt(const struct ca *, gnutls_x509_crt_t,
+	    const struct san_list *, struct cakit_err *);
 int	 policy_days(const struct ca *, int, int *, struct cakit_err *);
 
 /* issue.c: signing one certificate and recording it. */

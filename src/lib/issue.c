@@ -195,8 +195,22 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	t.crl_url = ca->crl_url;
 	if (o->subject != NULL)
 		t.subject = o->subject;
-	else if (req != NULL && (req->subject[0] != '\0' || sans.n > 0))
+	else if (req != NULL && (req->subject[0] != '\0' || sans.n > 0)) {
+		/*
+		 * The ledger keeps the subject as RFC 4514 text, from which
+		 * a renewal encodes it again: refuse what GnuTLS cannot
+		 * read back, such as a multi-valued RDN.
+		 */
+		if (req->subject[0] != '\0' && dn_check(req->subject,
+		    NULL) == -1) {
+			err_set(err, "the CSR's subject '%.200s' cannot be "
+			    "renewed from its RFC 4514 form (multi-valued "
+			    "RDNs are not supported); give --subject",
+			    req->subject);
+			goto out;
+		}
 		t.crq = req->crq;
+	}
 	else if (req == NULL && sans.n > 0)
 		t.subject = cn = cn_from(sans.v[0].value);
 	else {
@@ -232,6 +246,7 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 		if (serial_new(&serial, err) == -1 ||
 		    (crt = cert_build(&t, &serial, ca->crt, ca->key,
 		    err)) == NULL ||
+		    policy_check_crt(ca, crt, &sans, err) == -1 ||
 		    row_fill(row, crt, o->profile, &sans, err) == -1)
 			goto out;
 		gnutls_x509_crt_deinit(crt);

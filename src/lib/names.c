@@ -27,7 +27,7 @@ int
 dn_check(const char *dn, struct cakit_err *err)
 {
 	gnutls_x509_crt_t	 crt = NULL;
-	gnutls_datum_t		 d = { NULL, 0 };
+	gnutls_datum_t		 d = { NULL, 0 }, raw = { NULL, 0 };
 	const char		*where = NULL, *p;
 	int			 ret, rc = -1;
 
@@ -59,8 +59,19 @@ dn_check(const char *dn, struct cakit_err *err)
 		err_set(err, "subject: empty distinguished name");
 		goto out;
 	}
+	/*
+	 * GnuTLS takes an attribute type such as "12.5.4.15", which is no
+	 * OID (X.660: the first arc is 0, 1 or 2), and fails only when the
+	 * certificate is signed.
+	 */
+	if ((ret = gnutls_x509_crt_get_raw_dn(crt, &raw)) < 0) {
+		err_set(err, "subject '%.200s': cannot be encoded in DER "
+		    "(%s)", dn, gnutls_strerror(ret));
+		goto out;
+	}
 	rc = 0;
 out:
+	gnutls_free(raw.data);
 	gnutls_free(d.data);
 	gnutls_x509_crt_deinit(crt);
 	return rc;

@@ -136,6 +136,154 @@ out:
 	return rc;
 }
 
+/*
+ * Whether a CN reads as a host name, as OpenSSL decides before holding
+ * it to DNS name constraints: letters, digits and '_', with '-' and
+ * '.' inside, and at least one dot.
+ */
+static bool
+cn_is_host(const char *s, size_t len)
+{
+	size_t	 i;
+	bool	 dot = false;
+
+	for (i = 0; i < len; i++) {
+		if ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_')
+			continue;
+		if (i == 0 || i == len - 1)
+			return false;
+		if (s[i] == '-')
+			continue;
+		if (s[i] == '.' && s[i + 1] != '.' && s[i - 1] != '-' &&
+		    s[i + 1] != '-') {
+			dot = true;
+			continue;
+		}
+		return false;
+	}
+	return dot;
+}
+
+/*
+ * Which part of the subject of leaf is outside nc, as verifiers judge
+ * it, or NULL.  GnuTLS holds a server certificate's CN to DNS
+ * constraints when subjectAltName has no DNS name (RFC 6125 6.4.4), and
+ * the subject's emailAddress to email constraints (RFC 5280 4.2.1.10);
+ * OpenSSL holds any CN that reads as a host name to DNS constraints
+ * when subjectAltName has no DNS name, whatever the certificate is for.
+ */
+static const char *
+subject_outside(gnutls_x509_name_constraints_t nc, gnutls_x509_crt_t leaf,
+    bool dns_san, struct cakit_err *err)
+{
+	gnutls_datum_t	 d;
+	char		 cn[1024];
+	size_t		 len;
+	unsigned int	 i;
+	int		 ret;
+
+	if (!gnutls_x509_name_constraints_check_crt(nc, GNUTLS_SAN_DNSNAME,
+	    leaf))
+		return "CN";
+	if (!gnutls_x509_name_constraints_check_crt(nc, GNUTLS_SAN_RFC822NAME,
+	    leaf))
+		return "emailAddress";
+	for (i = 0; !dns_san; i++) {
+		len = sizeof(cn);
+		ret = gnutls_x509_crt_get_dn_by_oid(leaf,
+		    GNUTLS_OID_X520_COMMON_NAME, i, 0, cn, &len);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		/* No host name is that long. */
+		if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue;
+		if (ret < 0) {
+			err_gnutls(err, ret, "reading the subject's CN");
+			return "";
+		}
+		d.data = (unsigned char *)cn;
+		d.size = len;
+		if (cn_is_host(cn, len) &&
+		    !gnutls_x509_name_constraints_check(nc, GNUTLS_SAN_DNSNAME,
+		    &d))
+			return "CN";
+	}
+	return NULL;
+}
+
+/*
+ * Hold a certificate just built, with the names sans, to the
+ * nameConstraints of the CA and the CAs above it as verifiers do.
+ * policy_check_names has passed the alternative names; this is for the
+ * subject, which verifiers also read.
+ */
+int
+policy_check_crt(const struct ca *ca, gnutls_x509_crt_t built,
+    const struct san_list *sans, struct cakit_err *err)
+{
+	gnutls_x509_name_constraints_t	 nc = NULL;
+	gnutls_x509_crt_t		 leaf = NULL, crt;
+	gnutls_datum_t			 der = { NULL, 0 };
+	struct buf			 rules = { 0 };
+	const char			*what;
+	unsigned int			 i, critical;
+	size_t				 j;
+	bool				 dns_san = false;
+	int				 ret, rc = -1;
+	char				*who, *subject;
+
+	for (j = 0; j < sans->n; j++)
+		if (sans->v[j].type == SAN_DNS)
+			dns_san = true;
+	/* GnuTLS reads names from a certificate it decoded, not built. */
+	if (cert_export(built, GNUTLS_X509_FMT_DER, &der, err) == -1 ||
+	    (leaf = cert_import(&der, err)) == NULL)
+		goto out;
+	for (i = 0; i <= ca->nchain; i++) {
+		crt = i == 0 ? ca->crt : ca->chain[i - 1];
+		if (nc != NULL)
+			gnutls_x509_name_constraints_deinit(nc);
+		nc = NULL;
+		if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0) {
+			err_gnutls(err, ret, "name constraints");
+			goto out;
+		}
+		ret = gnutls_x509_crt_get_name_constraints(crt, nc, 0,
+		    &critical);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			continue;
+		if (ret < 0) {
+			err_gnutls(err, ret, "reading name constraints");
+			goto out;
+		}
+		if ((what = subject_outside(nc, leaf, dns_san, err)) == NULL)
+			continue;
+		if (*what != '\0') {
+			describe(nc, &rules);
+			who = cert_subject(crt);
+			subject = cert_subject(leaf);
+			err_set(err, "subject '%s' is outside the name "
+			    "constraints of %s (%s): verifiers hold its %s to "
+			    "them%s", subject, who, buf_str(&rules), what,
+			    strcmp(what, "CN") == 0 ? " when subjectAltName "
+			    "has no DNS name" : "");
+			free(subject);
+			free(who);
+		}
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&rules);
+	if (nc != NULL)
+		gnutls_x509_name_constraints_deinit(nc);
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_free(der.data);
+	return rc;
+}
+
 /* The validity to grant for a request of days (0: the default). */
 int
 policy_days(const struct ca *ca, int days, int *out, struct cakit_err *err)
