@@ -128,6 +128,7 @@ int	 san_add_raw(struct san_list *, gnutls_x509_subject_alt_name_t,
 	    const unsigned char *, size_t, struct cakit_err *);
 int	 san_add_cidr(struct san_list *, const char *, struct cakit_err *);
 int	 san_list_copy(struct san_list *, const struct san_list *);
+void	 san_datum(const struct san *, gnutls_datum_t *);
 bool	 san_list_has_host(const struct san_list *);
 char	*san_list_join(const struct san_list *, const char *);
 int	 san_list_parse(struct san_list *, const char *, struct cakit_err *);

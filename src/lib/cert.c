@@ -59,13 +59,7 @@ set_name_constraints(gnutls_x509_crt_t crt, const struct san_list *permit,
 	for (k = 0; k < 2; k++) {
 		l = k == 0 ? permit : exclude;
 		for (i = 0; l != NULL && i < l->n; i++) {
-			if (l->v[i].type == SAN_IP) {
-				d.data = (unsigned char *)l->v[i].ip;
-				d.size = l->v[i].iplen;
-			} else {
-				d.data = (unsigned char *)l->v[i].value;
-				d.size = strlen(l->v[i].value);
-			}
+			san_datum(&l->v[i], &d);
 			ret = k == 0 ?
 			    gnutls_x509_name_constraints_add_permitted(nc,
 			    types[l->v[i].type], &d) :
@@ -105,13 +99,7 @@ set_sans(gnutls_x509_crt_t crt, const struct san_list *l, bool critical,
 	if ((ret = gnutls_subject_alt_names_init(&sans)) < 0)
 		goto fail;
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].type == SAN_IP) {
-			d.data = (unsigned char *)l->v[i].ip;
-			d.size = l->v[i].iplen;
-		} else {
-			d.data = (unsigned char *)l->v[i].value;
-			d.size = strlen(l->v[i].value);
-		}
+		san_datum(&l->v[i], &d);
 		if ((ret = gnutls_subject_alt_names_set(sans,
 		    types[l->v[i].type], &d, NULL)) < 0)
 			goto fail;

@@ -381,6 +381,19 @@ san_list_copy(struct san_list *dst, const struct san_list *src)
 	return 0;
 }
 
+/* A name as GnuTLS takes it: an address in octets, the rest as text. */
+void
+san_datum(const struct san *s, gnutls_datum_t *d)
+{
+	if (s->type == SAN_IP) {
+		d->data = (unsigned char *)s->ip;
+		d->size = s->iplen;
+	} else {
+		d->data = (unsigned char *)s->value;
+		d->size = strlen(s->value);
+	}
+}
+
 /* TLS clients match DNS and IP names only (RFC 6125); CN is ignored. */
 bool
 san_list_has_host(const struct san_list *l)

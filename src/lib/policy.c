@@ -65,6 +65,42 @@ describe(gnutls_x509_name_constraints_t nc, struct buf *b)
 	}
 }
 
+/* Unlike most GnuTLS deinit functions, this one rejects NULL. */
+static void
+constraints_free(gnutls_x509_name_constraints_t *nc)
+{
+	if (*nc != NULL)
+		gnutls_x509_name_constraints_deinit(*nc);
+	*nc = NULL;
+}
+
+/*
+ * The nameConstraints of crt into *nc (replacing what it held): 1, or
+ * 0 when crt has none, or -1.  *nc is freed with constraints_free.
+ */
+static int
+constraints_get(gnutls_x509_crt_t crt, gnutls_x509_name_constraints_t *nc,
+    struct cakit_err *err)
+{
+	unsigned int	 critical;
+	int		 ret;
+
+	constraints_free(nc);
+	if ((ret = gnutls_x509_name_constraints_init(nc)) < 0) {
+		*nc = NULL;
+		err_gnutls(err, ret, "name constraints");
+		return -1;
+	}
+	ret = gnutls_x509_crt_get_name_constraints(crt, *nc, 0, &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	if (ret < 0) {
+		err_gnutls(err, ret, "reading name constraints");
+		return -1;
+	}
+	return 1;
+}
+
 /*
  * Refuse any name outside the nameConstraints of the CA or of a CA
  * above it: verifiers would reject the certificate anyway.
@@ -83,38 +119,21 @@ policy_check_names(const struct ca *ca, const struct san_list *sans,
 	gnutls_x509_crt_t		 crt;
 	gnutls_datum_t			 d;
 	struct buf			 rules = { 0 };
-	unsigned int			 i, critical;
+	unsigned int			 i;
 	size_t				 j;
 	int				 ret, rc = -1;
 	char				*who;
 
 	for (i = 0; i <= ca->nchain; i++) {
 		crt = i == 0 ? ca->crt : ca->chain[i - 1];
-		if (nc != NULL)
-			gnutls_x509_name_constraints_deinit(nc);
-		nc = NULL;
-		if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0) {
-			err_gnutls(err, ret, "name constraints");
+		if ((ret = constraints_get(crt, &nc, err)) == -1)
 			goto out;
-		}
-		ret = gnutls_x509_crt_get_name_constraints(crt, nc, 0,
-		    &critical);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		if (ret == 0)
 			continue;
-		if (ret < 0) {
-			err_gnutls(err, ret, "reading name constraints");
-			goto out;
-		}
 		for (j = 0; j < sans->n; j++) {
 			const struct san *s = &sans->v[j];
 
-			if (s->type == SAN_IP) {
-				d.data = (unsigned char *)s->ip;
-				d.size = s->iplen;
-			} else {
-				d.data = (unsigned char *)s->value;
-				d.size = strlen(s->value);
-			}
+			san_datum(s, &d);
 			if (gnutls_x509_name_constraints_check(nc,
 			    types[s->type], &d))
 				continue;
@@ -130,9 +149,7 @@ policy_check_names(const struct ca *ca, const struct san_list *sans,
 	rc = 0;
 out:
 	buf_free(&rules);
-	/* Unlike most GnuTLS deinit functions, this one rejects NULL. */
-	if (nc != NULL)
-		gnutls_x509_name_constraints_deinit(nc);
+	constraints_free(&nc);
 	return rc;
 }
 
@@ -228,7 +245,7 @@ policy_check_crt(const struct ca *ca, gnutls_x509_crt_t built,
 	gnutls_datum_t			 der = { NULL, 0 };
 	struct buf			 rules = { 0 };
 	const char			*what;
-	unsigned int			 i, critical;
+	unsigned int			 i;
 	size_t				 j;
 	bool				 dns_san = false;
 	int				 ret, rc = -1;
@@ -243,21 +260,10 @@ policy_check_crt(const struct ca *ca, gnutls_x509_crt_t built,
 		goto out;
 	for (i = 0; i <= ca->nchain; i++) {
 		crt = i == 0 ? ca->crt : ca->chain[i - 1];
-		if (nc != NULL)
-			gnutls_x509_name_constraints_deinit(nc);
-		nc = NULL;
-		if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0) {
-			err_gnutls(err, ret, "name constraints");
+		if ((ret = constraints_get(crt, &nc, err)) == -1)
 			goto out;
-		}
-		ret = gnutls_x509_crt_get_name_constraints(crt, nc, 0,
-		    &critical);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		if (ret == 0)
 			continue;
-		if (ret < 0) {
-			err_gnutls(err, ret, "reading name constraints");
-			goto out;
-		}
 		if ((what = subject_outside(nc, leaf, dns_san, err)) == NULL)
 			continue;
 		if (*what != '\0') {
@@ -277,8 +283,7 @@ policy_check_crt(const struct ca *ca, gnutls_x509_crt_t built,
 	rc = 0;
 out:
 	buf_free(&rules);
-	if (nc != NULL)
-		gnutls_x509_name_constraints_deinit(nc);
+	constraints_free(&nc);
 	gnutls_x509_crt_deinit(leaf);
 	gnutls_free(der.data);
 	return rc;
