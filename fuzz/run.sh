@@ -56,8 +56,11 @@ for t in $targets; do
 	dict=
 	[ -f "$srcdir/fuzz/$t.dict" ] && dict=-dict=$srcdir/fuzz/$t.dict
 	log=$artifacts/$t/run.log
+	# FUZZ_SEED makes the run repeatable: CI runs a prefix of what a
+	# longer run with the same seed has already been through.
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$artifacts/$t/" \
+	    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
 	    ${dict:+"$dict"} "$tmp/$t" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

@@ -26,7 +26,7 @@
 int
 dn_check(const char *dn, struct cakit_err *err)
 {
-	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_x509_crt_t	 crt = NULL, again = NULL;
 	gnutls_datum_t		 d = { NULL, 0 }, raw = { NULL, 0 };
 	const char		*where = NULL, *p;
 	int			 ret, rc = -1;
@@ -69,10 +69,24 @@ dn_check(const char *dn, struct cakit_err *err)
 		    "(%s)", dn, gnutls_strerror(ret));
 		goto out;
 	}
+	/*
+	 * The ledger keeps the name as GnuTLS prints it, and a renewal
+	 * parses that again: refuse a name whose printed form does not
+	 * parse, such as a hex value that is no valid string ("ST=#1e019C"
+	 * prints as "ST=").
+	 */
+	if ((ret = gnutls_x509_crt_init(&again)) < 0 ||
+	    (ret = gnutls_x509_crt_set_dn(again, (char *)d.data, NULL)) < 0) {
+		err_set(err, "subject '%.200s': reads back as '%.200s', which "
+		    "is not a valid name; give its values as text", dn,
+		    (char *)d.data);
+		goto out;
+	}
 	rc = 0;
 out:
 	gnutls_free(raw.data);
 	gnutls_free(d.data);
+	gnutls_x509_crt_deinit(again);
 	gnutls_x509_crt_deinit(crt);
 	return rc;
 }
