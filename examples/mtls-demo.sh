@@ -139,6 +139,9 @@ start_server() {
 		    --x509certfile "$server_cert" --x509keyfile "$server_key" \
 		    --x509cafile "$trust" --require-client-cert \
 		    --verify-client-cert "$@"
+		# The log exists before the server does, so that the loop
+		# below never greps a file not yet made.
+		: >.log/server
 		stdbuf -oL gnutls-serv --echo -p "$port" \
 		    --x509certfile "$server_cert" --x509keyfile "$server_key" \
 		    --x509cafile "$trust" --require-client-cert \
