@@ -29,27 +29,34 @@ cli_setup(const char *prog)
 	}
 }
 
+/*
+ * One diagnostic line, its names escaped: a message quotes what came
+ * from outside, which must neither break the line nor disguise it.
+ */
+static void
+cli_line(const char *msg)
+{
+	struct buf	 b = { 0 };
+
+	text_visible(&b, msg);
+	fprintf(stderr, "%s: %s\n", cli_prog, buf_str(&b));
+	buf_free(&b);
+}
+
 void
 cli_notes(const struct cakit_notes *notes)
 {
 	size_t	 i;
 
 	for (i = 0; i < notes->n; i++)
-		fprintf(stderr, "%s: %s\n", cli_prog, notes->msg[i]);
+		cli_line(notes->msg[i]);
 }
 
 /* Print the error as one line; returns the exit status 1. */
 int
 cli_fail(const struct cakit_err *err)
 {
-	char	*p, line[sizeof(err->msg)];
-
-	snprintf(line, sizeof(line), "%s", err->msg[0] != '\0' ? err->msg :
-	    "failed");
-	for (p = line; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	fprintf(stderr, "%s: %s\n", cli_prog, line);
+	cli_line(err->msg[0] != '\0' ? err->msg : "failed");
 	return 1;
 }
 

@@ -215,6 +215,12 @@ char	*cert_subject(gnutls_x509_crt_t);
 int	 cert_ca_path_len(gnutls_x509_crt_t, bool *, int *);
 void	 cert_list_free(gnutls_x509_crt_t *, unsigned int);
 
+/* text.c: UTF-8, and text that is safe to show on a terminal. */
+size_t	 utf8_decode(const unsigned char *, unsigned int *);
+bool	 text_unsafe(unsigned int);
+void	 text_visible(struct buf *, const char *);
+int	 text_check(const char *, const char *, struct cakit_err *);
+
 /* json.c: JSON text, valid whatever bytes the strings hold. */
 void	 json_str(struct buf *, const char *);
 void	 json_time(struct buf *, time_t);

@@ -193,9 +193,12 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	t.sans = &sans;
 	t.path_len = -1;
 	t.crl_url = ca->crl_url;
-	if (o->subject != NULL)
+	if (o->subject != NULL) {
+		/* A renewal's subject comes from the ledger, not the user. */
+		if (dn_check(o->subject, err) == -1)
+			goto out;
 		t.subject = o->subject;
-	else if (req != NULL && (req->subject[0] != '\0' || sans.n > 0)) {
+	} else if (req != NULL && (req->subject[0] != '\0' || sans.n > 0)) {
 		/*
 		 * The ledger keeps the subject as RFC 4514 text, from which
 		 * a renewal encodes it again: refuse what GnuTLS cannot

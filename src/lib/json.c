@@ -9,41 +9,11 @@
 
 #include "cakit.h"
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t		 n, i;
-	unsigned int	 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
-	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void
 json_str(struct buf *b, const char *str)
 {
 	const unsigned char	*s = (const unsigned char *)str;
+	unsigned int		 cp;
 	size_t			 n;
 
 	buf_addc(b, '"');
@@ -56,7 +26,7 @@ json_str(struct buf *b, const char *str)
 			s++;
 		} else if (*s < 0x20 || *s == 0x7f) {
 			buf_printf(b, "\\u%04x", *s++);
-		} else if ((n = utf8_len(s)) == 0) {
+		} else if ((n = utf8_decode(s, &cp)) == 0) {
 			buf_add(b, "\\ufffd", 6);
 			s++;
 		} else {

@@ -23,18 +23,22 @@ struct list_state {
 static void
 print_table(FILE *out, const struct ledger_row *r, time_t now)
 {
-	char	 when[32], *p, *sans;
+	struct buf	 subject = { 0 }, sans = { 0 };
+	char		 when[32], *p, *joined;
 
 	time_rfc3339(r->not_after, when);
-	sans = xstrdup(r->sans);
-	for (p = sans; *p != '\0'; p++)
+	joined = xstrdup(r->sans[0] != '\0' ? r->sans : "-");
+	for (p = joined; *p != '\0'; p++)
 		if (*p == '\n')
 			*p = ',';
+	text_visible(&subject, r->subject[0] != '\0' ? r->subject : "-");
+	text_visible(&sans, joined);
+	free(joined);
 	fprintf(out, "%-40s  %-7s  %-20s  %-7s  %s  %s\n", r->serial,
 	    status_name(row_status(r, now)), when, profile_name(r->profile),
-	    r->subject[0] != '\0' ? r->subject : "-",
-	    sans[0] != '\0' ? sans : "-");
-	free(sans);
+	    buf_str(&subject), buf_str(&sans));
+	buf_free(&subject);
+	buf_free(&sans);
 }
 
 /* OpenSSL's short names for index.txt's "/CN=x/O=y" subjects. */

@@ -21,26 +21,23 @@
  * A DN string is valid when GnuTLS can encode it, to a name that is not
  * empty.  Control characters are refused first: GnuTLS's parser stops
  * at a newline without an error, so "CN=a,\nO=b" would encode as just
- * "CN=a" and "\nCN=a" as an empty name.
+ * "CN=a" and "\nCN=a" as an empty name; bidirectional overrides and
+ * line separators would let a name pass for another in listings.
  */
 int
 dn_check(const char *dn, struct cakit_err *err)
 {
 	gnutls_x509_crt_t	 crt = NULL, again = NULL;
 	gnutls_datum_t		 d = { NULL, 0 }, raw = { NULL, 0 };
-	const char		*where = NULL, *p;
+	const char		*where = NULL;
 	int			 ret, rc = -1;
 
 	if (*dn == '\0') {
 		err_set(err, "subject: empty distinguished name");
 		return -1;
 	}
-	for (p = dn; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			err_set(err, "subject: control character 0x%02x in "
-			    "the distinguished name", (unsigned char)*p);
-			return -1;
-		}
+	if (text_check("subject", dn, err) == -1)
+		return -1;
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0) {
 		err_gnutls(err, ret, "subject");
 		return -1;

@@ -132,7 +132,6 @@ req_parse(const gnutls_datum_t *in, struct cakit_notes *notes,
 {
 	struct req	*r;
 	gnutls_datum_t	 dn = { NULL, 0 };
-	unsigned int	 i;
 	bool		 pem;
 	int		 ret;
 
@@ -179,14 +178,10 @@ req_parse(const gnutls_datum_t *in, struct cakit_notes *notes,
 		/*
 		 * GnuTLS prints control characters as they are; read back
 		 * on renewal, a "\r" is dropped and a "\n" cuts the name
-		 * short, and in listings they break lines.
+		 * short, and in listings they break lines or, like a
+		 * bidirectional override, disguise them.
 		 */
-		for (i = 0; i < dn.size; i++)
-			if (dn.data[i] < 0x20 || dn.data[i] == 0x7f)
-				break;
-		if (i < dn.size) {
-			err_set(err, "CSR: subject contains control character "
-			    "0x%02x", dn.data[i]);
+		if (text_check("CSR: subject", (char *)dn.data, err) == -1) {
 			gnutls_free(dn.data);
 			goto fail;
 		}

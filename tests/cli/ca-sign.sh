@@ -687,7 +687,7 @@ fi
 # A control character in a CSR's subject is refused: GnuTLS prints it
 # unescaped, so the ledger's RFC 4514 text would not read back.
 mkcsr "$W/tab.csr" p256 "$(printf '/CN=tab\there')"
-refused "tab in a CSR subject" 1 'control character 0x09' "$ca" \
+refused "tab in a CSR subject" 1 'control character U.0009' "$ca" \
     ca-sign -d "$ca" --json --profile client "$W/tab.csr"
 
 # --- -o ----------------------------------------------------------------------
