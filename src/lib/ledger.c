@@ -53,10 +53,23 @@ static const char *const migrations[] = {
 	" WHERE status = 'revoked';",
 };
 
+/*
+ * SQLite's message, and for a failure of the file system the system's
+ * own reason: "disk I/O error" alone does not say the disk is full.
+ */
 static void
 err_sqlite(struct cakit_err *err, struct ledger *l, const char *what)
 {
-	err_set(err, "%s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	int	 code = sqlite3_extended_errcode(l->db) & 0xff;
+	int	 sys = sqlite3_system_errno(l->db);
+
+	if ((code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN || code == SQLITE_READONLY) && sys != 0)
+		err_set(err, "%s: %s: %s (%s)", l->path, what, strerror(sys),
+		    sqlite3_errmsg(l->db));
+	else
+		err_set(err, "%s: %s: %s", l->path, what,
+		    sqlite3_errmsg(l->db));
 }
 
 static int
@@ -73,12 +86,16 @@ static int
 user_version(struct ledger *l, int *v, struct cakit_err *err)
 {
 	sqlite3_stmt	*st = NULL;
-	int		 rc = -1;
+	int		 code, rc = -1;
 
 	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st,
 	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		err_set(err, "%s: not a cakit ledger (%s)", l->path,
-		    sqlite3_errmsg(l->db));
+		code = sqlite3_extended_errcode(l->db) & 0xff;
+		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+			err_set(err, "%s: not a cakit ledger (%s)", l->path,
+			    sqlite3_errmsg(l->db));
+		else
+			err_sqlite(err, l, "cannot read the ledger");
 		goto out;
 	}
 	*v = sqlite3_column_int(st, 0);
