@@ -152,7 +152,13 @@ int	 key_type_parse(const char *, enum key_type *);
 gnutls_x509_privkey_t key_generate(enum key_type, struct cakit_err *);
 int	 key_export_pem(gnutls_x509_privkey_t, const char *,
 	    gnutls_datum_t *, struct cakit_err *);
+#define KEY_ID_LEN	32	/* SHA-256 of the SubjectPublicKeyInfo */
+
 int	 key_check_pub(gnutls_pubkey_t, struct cakit_err *);
+int	 key_id(gnutls_pubkey_t, unsigned char [KEY_ID_LEN],
+	    struct cakit_err *);
+int	 key_id_crt(gnutls_x509_crt_t, unsigned char [KEY_ID_LEN],
+	    struct cakit_err *);
 bool	 key_is_rsa(gnutls_pubkey_t);
 bool	 key_matches(gnutls_pubkey_t, gnutls_pubkey_t);
 gnutls_privkey_t key_load(const char *, const char *, struct cakit_err *);
@@ -227,7 +233,7 @@ void	 json_time(struct buf *, time_t);
 void	 time_rfc3339(time_t, char [32]);
 
 /* ledger.c: the SQLite record of every certificate a CA issued. */
-#define LEDGER_VERSION	3
+#define LEDGER_VERSION	4
 
 enum cert_status {
 	STATUS_VALID,
@@ -251,6 +257,7 @@ struct ledger_row {
 	char		*replaces;	/* serial or NULL */
 	char		*issued_by;	/* user@host, since version 2 */
 	gnutls_datum_t	 der;
+	unsigned char	 key_id[KEY_ID_LEN];	/* written, not read back */
 };
 
 struct ledger *ledger_open(const char *, bool, struct cakit_err *);
@@ -268,6 +275,10 @@ int	 ledger_meta_get(struct ledger *, const char *, char **,
 int	 ledger_meta_set(struct ledger *, const char *, const char *,
 	    struct cakit_err *);
 int	 ledger_revoke(struct ledger *, const char *, time_t, int,
+	    struct cakit_err *);
+int	 ledger_key_use(struct ledger *, const unsigned char *,
+	    char [SERIAL_HEXLEN + 1], bool *, struct cakit_err *);
+int	 ledger_same_key(struct ledger *, const char *, char ***, size_t *,
 	    struct cakit_err *);
 struct crl_source;
 int	 ledger_revoked(struct ledger *, struct crl_source *,
@@ -398,6 +409,7 @@ int	 crl_times(const gnutls_datum_t *, time_t *, time_t *,
 
 /* revoke.c: revocation and publishing the CRL. */
 #define CRL_DAYS_DEFAULT 7
+#define REASON_KEY_COMPROMISE 1
 #define CRL_DAYS_MAX	366
 
 int	 reason_parse(const char *, int *);

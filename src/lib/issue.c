@@ -52,7 +52,8 @@ row_fill(struct ledger_row *r, gnutls_x509_crt_t crt, enum profile p,
 	r->issued_at = time(NULL);
 	r->issued_by = issuer_identity();
 	r->status = STATUS_VALID;
-	if (cert_export(crt, GNUTLS_X509_FMT_DER, &r->der, err) == -1) {
+	if (key_id_crt(crt, r->key_id, err) == -1 ||
+	    cert_export(crt, GNUTLS_X509_FMT_DER, &r->der, err) == -1) {
 		ledger_row_clear(r);
 		return -1;
 	}
@@ -155,6 +156,76 @@ cn_from(const char *value)
 }
 
 /*
+ * Inside the transaction, so that no revocation can slip in between:
+ * refuse a key that is the CA's own or of a CA above it, that this CA
+ * certified as a CA, or that it revoked for keyCompromise.
+ */
+static int
+key_allowed(struct ca *ca, gnutls_pubkey_t pub, struct cakit_err *err)
+{
+	unsigned char	 id[KEY_ID_LEN], ca_id[KEY_ID_LEN];
+	char		 serial[SERIAL_HEXLEN + 1], *name;
+	unsigned int	 i;
+	bool		 is_ca;
+	int		 ret;
+
+	if (key_id(pub, id, err) == -1)
+		return -1;
+	for (i = 0; i <= ca->nchain; i++) {
+		if (key_id_crt(i == 0 ? ca->crt : ca->chain[i - 1], ca_id,
+		    err) == -1)
+			return -1;
+		if (memcmp(id, ca_id, KEY_ID_LEN) == 0) {
+			name = cert_subject(i == 0 ? ca->crt : ca->chain[i - 1]);
+			err_set(err, "the request's key is the key of the CA "
+			    "'%.200s'; a CA's key is never certified for "
+			    "anything else: make a new key", name);
+			free(name);
+			return -1;
+		}
+	}
+	if ((ret = ledger_key_use(ca->ledger, id, serial, &is_ca, err)) != 0) {
+		if (ret == 1 && is_ca)
+			err_set(err, "the request's key is the key of the CA "
+			    "certificate %s issued by this CA; make a new key",
+			    serial);
+		else if (ret == 1)
+			err_set(err, "the request's key was revoked for "
+			    "keyCompromise (serial %s) and is never certified "
+			    "again: make a new key", serial);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Inside the transaction: a revoked certificate is never renewed with
+ * its old key, however it was revoked.
+ */
+static int
+renewable(struct ca *ca, const char *serial, struct cakit_err *err)
+{
+	struct ledger_row	 old;
+	char			 when[32];
+	int			 ret;
+
+	if ((ret = ledger_get(ca->ledger, serial, &old, err)) != 0) {
+		if (ret == 1)
+			err_set(err, "serial %s: not in the ledger", serial);
+		return -1;
+	}
+	ret = old.status == STATUS_REVOKED ? -1 : 0;
+	if (ret == -1) {
+		time_rfc3339(old.revoked_at, when);
+		err_set(err, "serial %s: revoked (%s) on %s; a revoked "
+		    "certificate is not renewed with its key: issue a new one "
+		    "for a new key", serial, reason_name(old.reason), when);
+	}
+	ledger_row_clear(&old);
+	return ret;
+}
+
+/*
  * Inside the caller's transaction: apply the policy, sign a leaf for
  * pub (from req, when there is one) and insert its row, which is
  * filled for the caller to clear.
@@ -174,7 +245,9 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 
 	memset(row, 0, sizeof(*row));
 	memset(&t, 0, sizeof(t));
-	if (ca_check_usable(ca, now, err) == -1)
+	if (ca_check_usable(ca, now, err) == -1 ||
+	    (o->replaces != NULL && renewable(ca, o->replaces, err) == -1) ||
+	    key_allowed(ca, pub, err) == -1)
 		goto out;
 	if (o->sans != NULL && o->sans->n > 0)
 		san_list_copy(&sans, o->sans);

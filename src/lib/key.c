@@ -142,6 +142,44 @@ key_check_pub(gnutls_pubkey_t pub, struct cakit_err *err)
 	}
 }
 
+/*
+ * The key's identity in the ledger: SHA-256 over its SubjectPublicKeyInfo,
+ * the same for a key however it reached us (CSR, certificate, new key).
+ */
+int
+key_id(gnutls_pubkey_t pub, unsigned char id[KEY_ID_LEN],
+    struct cakit_err *err)
+{
+	size_t	 n = KEY_ID_LEN;
+	int	 ret;
+
+	if ((ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, id,
+	    &n)) < 0 || n != KEY_ID_LEN) {
+		err_gnutls(err, ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR,
+		    "public key identifier");
+		return -1;
+	}
+	return 0;
+}
+
+int
+key_id_crt(gnutls_x509_crt_t crt, unsigned char id[KEY_ID_LEN],
+    struct cakit_err *err)
+{
+	gnutls_pubkey_t	 pub = NULL;
+	int		 ret, rc = -1;
+
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509(pub, crt, 0)) < 0) {
+		err_gnutls(err, ret, "certificate's public key");
+		goto out;
+	}
+	rc = key_id(pub, id, err);
+out:
+	gnutls_pubkey_deinit(pub);
+	return rc;
+}
+
 bool
 key_is_rsa(gnutls_pubkey_t pub)
 {

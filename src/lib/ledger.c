@@ -51,7 +51,47 @@ static const char *const migrations[] = {
 	"DROP INDEX certs_revoked;"
 	"CREATE INDEX certs_revoked ON certs (revoked_at, serial, reason)"
 	" WHERE status = 'revoked';",
+	/*
+	 * 3 -> 4: each certificate's key, so that a key revoked for
+	 * keyCompromise, or a CA's, is found without a scan; keys_fill
+	 * computes it for the rows already there.
+	 */
+	"ALTER TABLE certs ADD COLUMN key_id BLOB;"
+	"CREATE INDEX certs_key ON certs (key_id);",
 };
+
+#define KEY_ID_VERSION	4
+
+
+/*
+ * Every statement is prepared here.  With CAKIT_TEST_QUERY_PLAN set,
+ * its SQL and SQLite's plan for it are appended to that file, so that
+ * the tests can hold the hot queries to their indexes.
+ */
+static int
+prepare(struct ledger *l, const char *sql, sqlite3_stmt **st)
+{
+	sqlite3_stmt	*plan = NULL;
+	const char	*path;
+	struct buf	 q = { 0 };
+	FILE		*f;
+	int		 ret;
+
+	if ((ret = sqlite3_prepare_v2(l->db, sql, -1, st, NULL)) != SQLITE_OK ||
+	    (path = getenv("CAKIT_TEST_QUERY_PLAN")) == NULL ||
+	    (f = fopen(path, "a")) == NULL)
+		return ret;
+	buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql);
+	fprintf(f, "SQL %s\n", sql);
+	if (sqlite3_prepare_v2(l->db, buf_str(&q), -1, &plan, NULL) ==
+	    SQLITE_OK)
+		while (sqlite3_step(plan) == SQLITE_ROW)
+			fprintf(f, "PLAN %s\n", sqlite3_column_text(plan, 3));
+	sqlite3_finalize(plan);
+	buf_free(&q);
+	fclose(f);
+	return ret;
+}
 
 /*
  * SQLite's message, and for a failure of the file system the system's
@@ -88,8 +128,8 @@ user_version(struct ledger *l, int *v, struct cakit_err *err)
 	sqlite3_stmt	*st = NULL;
 	int		 code, rc = -1;
 
-	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+	if (prepare(l, "PRAGMA user_version", &st) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
 		code = sqlite3_extended_errcode(l->db) & 0xff;
 		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
 			err_set(err, "%s: not a cakit ledger (%s)", l->path,
@@ -102,6 +142,50 @@ user_version(struct ledger *l, int *v, struct cakit_err *err)
 	rc = 0;
 out:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The key_id of every row, from its DER: once, in the migration to 4. */
+static int
+keys_fill(struct ledger *l, struct cakit_err *err)
+{
+	sqlite3_stmt		*sel = NULL, *upd = NULL;
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_datum_t		 der;
+	unsigned char		 id[KEY_ID_LEN];
+	int			 ret, rc = -1;
+
+	if (prepare(l, "SELECT rowid, der FROM certs", &sel) != SQLITE_OK ||
+	    prepare(l, "UPDATE certs SET key_id = ?"
+	    " WHERE rowid = ?", &upd) != SQLITE_OK) {
+		err_sqlite(err, l, "key identifiers");
+		goto out;
+	}
+	while ((ret = sqlite3_step(sel)) == SQLITE_ROW) {
+		der.data = (unsigned char *)sqlite3_column_blob(sel, 1);
+		der.size = sqlite3_column_bytes(sel, 1);
+		if ((crt = cert_import(&der, err)) == NULL ||
+		    key_id_crt(crt, id, err) == -1)
+			goto out;
+		gnutls_x509_crt_deinit(crt);
+		crt = NULL;
+		sqlite3_bind_blob(upd, 1, id, sizeof(id), SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			err_sqlite(err, l, "key identifiers");
+			goto out;
+		}
+		sqlite3_reset(upd);
+	}
+	if (ret != SQLITE_DONE) {
+		err_sqlite(err, l, "key identifiers");
+		goto out;
+	}
+	rc = 0;
+out:
+	gnutls_x509_crt_deinit(crt);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
 	return rc;
 }
 
@@ -118,7 +202,8 @@ migrate(struct ledger *l, struct cakit_err *err)
 	if (user_version(l, &v, err) == -1)
 		goto fail;
 	for (; v < LEDGER_VERSION; v++) {
-		if (exec(l, migrations[v], err) == -1)
+		if (exec(l, migrations[v], err) == -1 ||
+		    (v + 1 == KEY_ID_VERSION && keys_fill(l, err) == -1))
 			goto fail;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (exec(l, sql, err) == -1)
@@ -211,10 +296,10 @@ ledger_insert(struct ledger *l, const struct ledger_row *r,
 	sqlite3_stmt	*st = NULL;
 	int		 rc = -1, ret;
 
-	if (sqlite3_prepare_v2(l->db,
+	if (prepare(l,
 	    "INSERT INTO certs (serial, subject, sans, profile, not_before,"
-	    " not_after, issued_at, replaces, der, issued_by)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) !=
+	    " not_after, issued_at, replaces, der, issued_by, key_id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st) !=
 	    SQLITE_OK) {
 		err_sqlite(err, l, "insert");
 		goto out;
@@ -231,6 +316,7 @@ ledger_insert(struct ledger *l, const struct ledger_row *r,
 	sqlite3_bind_blob(st, 9, r->der.data, r->der.size, SQLITE_STATIC);
 	if (r->issued_by != NULL)
 		sqlite3_bind_text(st, 10, r->issued_by, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 11, r->key_id, KEY_ID_LEN, SQLITE_STATIC);
 	ret = sqlite3_step(st);
 	if (ret == SQLITE_CONSTRAINT_UNIQUE) {
 		rc = 1;
@@ -318,8 +404,8 @@ ledger_get(struct ledger *l, const char *serial, struct ledger_row *r,
 	int		 rc = -1, ret;
 
 	memset(r, 0, sizeof(*r));
-	if (sqlite3_prepare_v2(l->db, "SELECT " ROW_COLUMNS
-	    " FROM certs WHERE serial = ?", -1, &st, NULL) != SQLITE_OK) {
+	if (prepare(l, "SELECT " ROW_COLUMNS
+	    " FROM certs WHERE serial = ?", &st) != SQLITE_OK) {
 		err_sqlite(err, l, "select");
 		goto out;
 	}
@@ -341,8 +427,8 @@ ledger_count(struct ledger *l, long long *n, struct cakit_err *err)
 	sqlite3_stmt	*st = NULL;
 	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM certs", -1, &st,
-	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+	if (prepare(l, "SELECT count(*) FROM certs", &st) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
 		err_sqlite(err, l, "count");
 		goto out;
 	}
@@ -362,8 +448,8 @@ ledger_meta_get(struct ledger *l, const char *key, char **value,
 	int		 rc = -1, ret;
 
 	*value = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = ?",
-	    -1, &st, NULL) != SQLITE_OK) {
+	if (prepare(l, "SELECT value FROM meta WHERE key = ?", &st) !=
+	    SQLITE_OK) {
 		err_sqlite(err, l, "meta");
 		goto out;
 	}
@@ -388,8 +474,8 @@ ledger_meta_set(struct ledger *l, const char *key, const char *value,
 	sqlite3_stmt	*st = NULL;
 	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(l->db, "INSERT OR REPLACE INTO meta (key, value)"
-	    " VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK) {
+	if (prepare(l, "INSERT OR REPLACE INTO meta (key, value)"
+	    " VALUES (?, ?)", &st) != SQLITE_OK) {
 		err_sqlite(err, l, "meta");
 		goto out;
 	}
@@ -482,9 +568,9 @@ ledger_revoked(struct ledger *l, struct crl_source *src,
 
 	r = xcalloc(1, sizeof(*r));
 	r->l = l;
-	if (sqlite3_prepare_v2(l->db, "SELECT serial, revoked_at, reason"
-	    " FROM certs WHERE status = 'revoked' ORDER BY revoked_at", -1,
-	    &r->st, NULL) != SQLITE_OK) {
+	if (prepare(l, "SELECT serial, revoked_at, reason"
+	    " FROM certs WHERE status = 'revoked' ORDER BY revoked_at",
+	    &r->st) != SQLITE_OK) {
 		err_sqlite(err, l, "revoked");
 		free(r);
 		return -1;
@@ -515,9 +601,9 @@ ledger_revoke(struct ledger *l, const char *serial, time_t when, int reason,
 	sqlite3_stmt	*st = NULL;
 	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(l->db, "UPDATE certs SET status = 'revoked',"
-	    " revoked_at = ?, reason = ? WHERE serial = ? AND status = 'valid'",
-	    -1, &st, NULL) != SQLITE_OK) {
+	if (prepare(l, "UPDATE certs SET status = 'revoked', revoked_at = ?,"
+	    " reason = ? WHERE serial = ? AND status = 'valid'", &st) !=
+	    SQLITE_OK) {
 		err_sqlite(err, l, "revoke");
 		goto out;
 	}
@@ -532,6 +618,80 @@ ledger_revoke(struct ledger *l, const char *serial, time_t when, int reason,
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/*
+ * Whether this CA certified the key id as a CA, or revoked a
+ * certificate of it for keyCompromise: 1 (serial and *is_ca say which
+ * certificate), 0 neither, -1 error.  Answered from certs_key.
+ */
+int
+ledger_key_use(struct ledger *l, const unsigned char *id,
+    char serial[SERIAL_HEXLEN + 1], bool *is_ca, struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 ret, rc = -1;
+
+	if (prepare(l, "SELECT serial, profile = 'ca'"
+	    " FROM certs WHERE key_id = ? AND (profile = 'ca' OR"
+	    " (status = 'revoked' AND reason = 1)) LIMIT 1", &st) != SQLITE_OK) {
+		err_sqlite(err, l, "key lookup");
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, id, KEY_ID_LEN, SQLITE_STATIC);
+	if ((ret = sqlite3_step(st)) == SQLITE_DONE)
+		rc = 0;
+	else if (ret != SQLITE_ROW)
+		err_sqlite(err, l, "key lookup");
+	else {
+		snprintf(serial, SERIAL_HEXLEN + 1, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		*is_ca = sqlite3_column_int(st, 1) != 0;
+		rc = 1;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * The serials of the unrevoked certificates other than serial that
+ * hold its key, in *out (n of them; the caller frees each and the
+ * array).  Answered from certs_key.
+ */
+int
+ledger_same_key(struct ledger *l, const char *serial, char ***out, size_t *n,
+    struct cakit_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 ret;
+
+	*out = NULL;
+	*n = 0;
+	if (prepare(l, "SELECT serial FROM certs"
+	    " WHERE key_id = (SELECT key_id FROM certs WHERE serial = ?1)"
+	    " AND serial != ?1 AND status = 'valid' ORDER BY serial",
+	    &st) != SQLITE_OK) {
+		err_sqlite(err, l, "key lookup");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	while ((ret = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = xstrdup((const char *)
+		    sqlite3_column_text(st, 0));
+	}
+	if (ret != SQLITE_DONE)
+		err_sqlite(err, l, "key lookup");
+	sqlite3_finalize(st);
+	if (ret != SQLITE_DONE) {
+		while (*n > 0)
+			free((*out)[--*n]);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -574,7 +734,7 @@ ledger_list(struct ledger *l, const struct ledger_filter *f,
 		buf_printf(&sql, " AND instr(lower(subject), lower(?%d)) > 0",
 		    i++);
 	buf_printf(&sql, " ORDER BY not_after, serial");
-	if (sqlite3_prepare_v2(l->db, buf_str(&sql), -1, &st, NULL) !=
+	if (prepare(l, buf_str(&sql), &st) !=
 	    SQLITE_OK) {
 		err_sqlite(err, l, "list");
 		goto out;

@@ -119,6 +119,35 @@ out:
 }
 
 /*
+ * A compromised key compromises every certificate that holds it: revoke
+ * the others too, in the same transaction.
+ */
+static int
+revoke_same_key(struct ca *ca, const char *serial, time_t now, size_t *done,
+    struct cakit_notes *notes, struct cakit_err *err)
+{
+	char	**same;
+	size_t	  n, i;
+	int	  rc = 0;
+
+	if (ledger_same_key(ca->ledger, serial, &same, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && ledger_revoke(ca->ledger, same[i], now,
+		    REASON_KEY_COMPROMISE, err) == -1)
+			rc = -1;
+		if (rc == 0) {
+			notes_add(notes, "serial %s: holds the same key as %s; "
+			    "revoked too (keyCompromise)", same[i], serial);
+			(*done)++;
+		}
+		free(same[i]);
+	}
+	free(same);
+	return rc;
+}
+
+/*
  * Revoke every certificate named in args (serials or files) and publish
  * the new CRL.  All names are resolved before anything changes; those
  * already revoked get a note.  *changed says whether anything did.
@@ -158,6 +187,10 @@ revoke_certs(struct ca *ca, char *const *args, size_t nargs, int reason,
 			    "changed", rows[i].serial);
 		else
 			done++;
+		if (reason == REASON_KEY_COMPROMISE &&
+		    revoke_same_key(ca, rows[i].serial, now, &done, notes,
+		    err) == -1)
+			goto out;
 	}
 	if (done == 0) {
 		rc = 0;

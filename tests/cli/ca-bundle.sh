@@ -261,6 +261,16 @@ assert_eq "--pkcs12: mode 0600" "$(stat -c %a ls.p12)" 600
 assert_ok "openssl pkcs12 -info: the MAC verifies" \
     openssl pkcs12 -info -noout -in ls.p12 -passin file:pass.txt
 assert_contains "openssl: a shrouded key bag" "$T/err" 'Shrouded Keybag'
+# Both bags with PBES2, PBKDF2 and AES-256 (not 3DES or RC2, which
+# openssl would print the same words "Shrouded Keybag" for), and the
+# MAC with SHA-256.
+assert_contains "pkcs12: the key bag is PBES2/PBKDF2/AES-256" "$T/err" \
+    '^Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC'
+assert_contains "pkcs12: the certificate bag is PBES2/PBKDF2/AES-256" \
+    "$T/err" '^PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC'
+assert_not_contains "pkcs12: no legacy cipher" "$T/err" \
+    '3DES|RC2|RC4|DES-EDE|pbeWithSHA1'
+assert_contains "pkcs12: the MAC is HMAC-SHA256" "$T/err" '^MAC: sha256'
 assert_contains "openssl: MAC" "$T/err" '^MAC: sha256'
 refuses "openssl: the wrong passphrase fails" \
     openssl pkcs12 -info -noout -in ls.p12 -passin pass:wrong

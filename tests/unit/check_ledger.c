@@ -42,6 +42,30 @@ row_make(struct ledger_row *r, const char *serial, time_t not_after)
 	r->der.size = 2;
 }
 
+/* A row for a real certificate of a new key, its id in r->key_id. */
+static void
+row_make_cert(struct ledger_row *r, const char *serial)
+{
+	gnutls_x509_privkey_t	 key;
+	gnutls_x509_crt_t	 crt;
+
+	row_make(r, serial, 5000);
+	ck_assert_ptr_nonnull(key = key_generate(KEY_ECDSA_P256, &err));
+	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_key(crt, key), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_serial(crt, "\x01", 1), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_dn(crt, "CN=x", NULL), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(crt, 1000), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(crt, 5000), 0);
+	ck_assert_int_eq(gnutls_x509_crt_sign2(crt, crt, key,
+	    GNUTLS_DIG_SHA256, 0), 0);
+	ck_assert_int_eq(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
+	    &r->der), 0);
+	ck_assert_int_eq(key_id_crt(crt, r->key_id, &err), 0);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_x509_privkey_deinit(key);
+}
+
 static int
 pragma(const char *sql)
 {
@@ -205,19 +229,27 @@ START_TEST(list_filters)
 }
 END_TEST
 
-/* A version 1 ledger (no issued_by) is migrated on open, rows kept. */
+/*
+ * A version 1 ledger (no issued_by, no key_id) is migrated on open,
+ * rows kept, and the key of a certificate revoked for keyCompromise
+ * is found by its id.
+ */
 START_TEST(migrate_from_v1)
 {
 	struct ledger_row	 r, got;
 	sqlite3			*db;
+	char			 serial[SERIAL_HEXLEN + 1];
+	bool			 is_ca = true;
 
-	row_make(&r, "0abc", 5000);
+	row_make_cert(&r, "0abc");
 	ck_assert_int_eq(ledger_insert(l, &r, &err), 0);
+	ck_assert_int_eq(ledger_revoke(l, "0abc", 2000, 1, &err), 0);
 	ledger_free(l);
 	l = NULL;
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "ALTER TABLE certs DROP COLUMN "
-	    "issued_by; PRAGMA user_version = 1;", NULL, NULL, NULL),
+	    "issued_by; DROP INDEX certs_key; ALTER TABLE certs DROP COLUMN "
+	    "key_id; PRAGMA user_version = 1;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(pragma("PRAGMA user_version"), 1);
@@ -226,12 +258,58 @@ START_TEST(migrate_from_v1)
 	ck_assert_int_eq(ledger_get(l, "0abc", &got, &err), 0);
 	ck_assert_ptr_null(got.issued_by);
 	ledger_row_clear(&got);
+	ck_assert_int_eq(ledger_key_use(l, r.key_id, serial, &is_ca, &err), 1);
+	ck_assert_str_eq(serial, "0abc");
+	ck_assert(!is_ca);
+	gnutls_free(r.der.data);
 	row_make(&r, "0def", 5000);
 	r.issued_by = (char *)"op@host";
 	ck_assert_int_eq(ledger_insert(l, &r, &err), 0);
 	ck_assert_int_eq(ledger_get(l, "0def", &got, &err), 0);
 	ck_assert_str_eq(got.issued_by, "op@host");
 	ledger_row_clear(&got);
+}
+END_TEST
+
+/*
+ * A key is blocked once a certificate of it is revoked for keyCompromise,
+ * not for another reason; a CA's key always; its other certificates
+ * are found for revocation.
+ */
+START_TEST(key_use)
+{
+	struct ledger_row	 a, b, c;
+	char			 serial[SERIAL_HEXLEN + 1], **same;
+	size_t			 n;
+	bool			 is_ca;
+
+	row_make_cert(&a, "0a");
+	row_make(&b, "0b", 5000);
+	memcpy(b.key_id, a.key_id, KEY_ID_LEN);
+	row_make_cert(&c, "0c");
+	c.profile = PROFILE_CA;
+	ck_assert_int_eq(ledger_insert(l, &a, &err), 0);
+	ck_assert_int_eq(ledger_insert(l, &b, &err), 0);
+	ck_assert_int_eq(ledger_insert(l, &c, &err), 0);
+	ck_assert_int_eq(ledger_key_use(l, a.key_id, serial, &is_ca, &err), 0);
+	ck_assert_int_eq(ledger_key_use(l, c.key_id, serial, &is_ca, &err), 1);
+	ck_assert_str_eq(serial, "0c");
+	ck_assert(is_ca);
+	ck_assert_int_eq(ledger_same_key(l, "0a", &same, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(same[0], "0b");
+	free(same[0]);
+	free(same);
+	ck_assert_int_eq(ledger_revoke(l, "0a", 2000, 4, &err), 0);
+	ck_assert_int_eq(ledger_key_use(l, a.key_id, serial, &is_ca, &err), 0);
+	ck_assert_int_eq(ledger_revoke(l, "0b", 2000, 1, &err), 0);
+	ck_assert_int_eq(ledger_key_use(l, a.key_id, serial, &is_ca, &err), 1);
+	ck_assert_str_eq(serial, "0b");
+	ck_assert(!is_ca);
+	ck_assert_int_eq(ledger_same_key(l, "0b", &same, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	gnutls_free(a.der.data);
+	gnutls_free(c.der.data);
 }
 END_TEST
 
@@ -286,6 +364,7 @@ ledger_suite(void)
 	tcase_add_test(tc, revoke_rows);
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, migrate_from_v1);
+	tcase_add_test(tc, key_use);
 	tcase_add_test(tc, newer_schema_refused);
 	tcase_add_test(tc, not_a_database);
 	tcase_add_test(tc, missing_not_created);
