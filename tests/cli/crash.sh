@@ -63,15 +63,15 @@ cmp -s c1.crt before.crt && pass || fail "-o file changed by a killed ca-sign"
 serial=$(openssl x509 -in c1.crt -noout -serial | sed 's/.*=//')
 num=$(crl_number ca)
 cp ca/crl.pem crl.before
-killed revoke-before-commit ca-revoke -d ca "$serial"
-integrity revoke-before-commit ca
+killed crl-built ca-revoke -d ca "$serial"
+integrity crl-built ca
 assert_eq "not revoked" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 0
 cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before commit"
 
 # Killed after the commit, before the rename: the old CRL stays whole;
 # the next --crl publishes one with a higher number.
-killed revoke-after-commit ca-revoke -d ca "$serial"
-integrity revoke-after-commit ca
+killed crl-committed ca-revoke -d ca "$serial"
+integrity crl-committed ca
 assert_eq "revoked in the ledger" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 1
 cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before rename"
 assert_ok "the old CRL still parses" openssl crl -in ca/crl.pem -noout
