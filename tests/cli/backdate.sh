@@ -99,6 +99,25 @@ run faketime -f -30s openssl verify -CAfile root/ca.crt \
 	-untrusted untrusted.pem l.crt
 assert_eq "fresh chain verified by a clock 30 s behind: $(cat "$T/out" "$T/err")" "$rc" 0
 
+# A root whose notBefore is only 30 s back (made by a clock 30 s ahead):
+# the intermediate, the leaf made with --backdate 600 and the first CRLs
+# are clamped to it, and verify at their first second.
+faketime -f +30s ca-init -d ahead --subject CN=Ahead >/dev/null 2>&1 ||
+	fail "ca-init ahead"
+anb=$(epoch x509 ahead/ca.crt startdate)
+ca-init -d sub2 --parent ahead --subject CN=Sub2 >/dev/null 2>&1 ||
+	fail "ca-init sub2"
+assert_eq "the intermediate starts with its parent" 	"$(epoch x509 sub2/ca.crt startdate)" "$anb"
+assert_ok "--backdate 600 under a young root" ca-sign -d ahead --new-key y.key \
+	--dns y.example --backdate 600 -o y.crt
+assert_eq "the leaf starts with its issuer" "$(epoch x509 y.crt startdate)" "$anb"
+assert_ok "the leaf verifies at its first second" openssl verify \
+	-attime "$anb" -CAfile ahead/ca.crt y.crt
+assert_ok "the intermediate verifies at its first second" openssl verify \
+	-attime "$anb" -CAfile ahead/ca.crt sub2/ca.crt
+[ "$(epoch crl sub2/crl.pem lastupdate)" -ge "$anb" ] && pass ||
+	fail "the intermediate's first CRL starts before it"
+
 # The CRL's thisUpdate is backdated as well, and nextUpdate is the days
 # asked for after it.
 t0=$(date -u +%s)
