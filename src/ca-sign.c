@@ -13,7 +13,8 @@
 #include "cli.h"
 
 enum {
-	OPT_BATCH = CHAR_MAX + 1,
+	OPT_BACKDATE = CHAR_MAX + 1,
+	OPT_BATCH,
 	OPT_DAYS,
 	OPT_DNS,
 	OPT_EMAIL,
@@ -29,6 +30,7 @@ enum {
 };
 
 static const struct option longopts[] = {
+	{ "backdate",		required_argument, NULL, OPT_BACKDATE },
 	{ "batch",		no_argument,	   NULL, OPT_BATCH },
 	{ "days",		required_argument, NULL, OPT_DAYS },
 	{ "dir",		required_argument, NULL, 'd' },
@@ -55,7 +57,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: ca-sign [-d DIR] [--profile server|client|peer] [--days N]\n"
 "               [--dns NAME]... [--ip ADDR]... [--email ADDR]... [--uri URI]...\n"
-"               [--subject DN] [-o FILE] [--json] [CSR|-]\n"
+"               [--subject DN] [--backdate SECONDS] [-o FILE] [--json] [CSR|-]\n"
 "       ca-sign [-d DIR] --new-key KEYFILE [--key-type TYPE] [options]\n"
 "       ca-sign [-d DIR] --renew SERIAL|CERTFILE [--days N] [-o FILE] [--json]\n"
 "       ca-sign [-d DIR] --batch [--profile NAME] [--days N] [-o OUTDIR]\n"
@@ -67,6 +69,8 @@ usage(FILE *f)
 "  -d, --dir DIR          CA directory (default $CA_DIR, else .)\n"
 "      --profile NAME     server (default), client or peer (both)\n"
 "      --days N           validity in days (default 365, at most %d)\n"
+"      --backdate SECONDS notBefore this far in the past (default %d, 0-%d;\n"
+"                         at most a tenth of the validity)\n"
 "      --dns NAME         DNS name (repeatable); replaces the CSR's names\n"
 "      --ip ADDR          IPv4 or IPv6 address (repeatable)\n"
 "      --email ADDR       email address (repeatable)\n"
@@ -86,7 +90,7 @@ usage(FILE *f)
 "      --json             print the result as JSON\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n",
-	    DAYS_MAX);
+	    DAYS_MAX, BACKDATE_DEFAULT, BACKDATE_MAX);
 }
 
 static int
@@ -125,6 +129,7 @@ main(int argc, char *argv[])
 	long long		 n;
 	bool			 json = false, kt_set = false, names = false;
 	bool			 batch = false, profile_set = false;
+	bool			 backdate = false;
 	size_t			 issued;
 	int			 c, i, rc = 1;
 
@@ -147,6 +152,13 @@ main(int argc, char *argv[])
 			return 0;
 		case 'o':
 			output = optarg;
+			break;
+		case OPT_BACKDATE:
+			if (cli_number("--backdate", optarg, 0, BACKDATE_MAX,
+			    &n) == -1)
+				return 2;
+			backdate = true;
+			o.backdate = n == 0 ? -1 : n;
 			break;
 		case OPT_BATCH:
 			batch = true;
@@ -239,6 +251,11 @@ main(int argc, char *argv[])
 	    o.subject != NULL || profile_set)) {
 		rc = cli_usage_error("--renew takes the key, subject, names and "
 		    "profile from the certificate it renews");
+		goto out;
+	}
+	if (renew != NULL && backdate) {
+		rc = cli_usage_error("--backdate is not for --renew, which "
+		    "backdates by the default %d s", BACKDATE_DEFAULT);
 		goto out;
 	}
 	if (output != NULL && new_key != NULL && strcmp(output, new_key) == 0) {

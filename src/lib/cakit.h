@@ -331,6 +331,7 @@ struct ca_init_opts {
 	const struct san_list *permit;	/* nameConstraints, may be NULL */
 	const struct san_list *exclude;
 	bool		 exist_ok;
+	long		 backdate;	/* 0: BACKDATE_DEFAULT, -1: none */
 };
 
 #define CA_OPEN_NOKEY	0x01	/* certificate and ledger only */
@@ -360,8 +361,14 @@ struct issue_opts {
 	const char		*subject;
 	const struct san_list	*sans;		/* command line, may be empty */
 	const char		*replaces;	/* serial being renewed */
+	long			 backdate;	/* 0: default, -1: none */
 };
 
+/* notBefore goes back this far unless told otherwise (as step-ca). */
+#define BACKDATE_DEFAULT 60
+#define BACKDATE_MAX	86400
+
+time_t	 validity_start(time_t, time_t, long, gnutls_x509_crt_t);
 int	 issue_cert(struct ca *, const struct issue_opts *, gnutls_pubkey_t,
 	    struct req *, struct ledger_row *, struct cakit_notes *,
 	    struct cakit_err *);
@@ -406,6 +413,7 @@ int	 crl_build(gnutls_x509_crt_t, gnutls_privkey_t,
 	    struct buf *, struct cakit_err *);
 int	 crl_times(const gnutls_datum_t *, time_t *, time_t *,
 	    struct cakit_err *);
+int	 crl_number(const gnutls_datum_t *, uint64_t *, struct cakit_err *);
 
 /* revoke.c: revocation and publishing the CRL. */
 #define CRL_DAYS_DEFAULT 7
@@ -414,7 +422,6 @@ int	 crl_times(const gnutls_datum_t *, time_t *, time_t *,
 
 int	 reason_parse(const char *, int *);
 const char *reason_name(int);
-char	*crl_prepare(struct ca *, time_t, int, struct cakit_err *);
 int	 crl_publish(struct ca *, time_t, int, struct cakit_err *);
 int	 revoke_certs(struct ca *, char *const *, size_t, int, int, bool *,
 	    struct cakit_notes *, struct cakit_err *);

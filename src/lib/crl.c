@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cakit.h"
@@ -280,9 +281,17 @@ out:
 	return rc;
 }
 
-/* The longest DER header cakit writes: a tag and five length octets. */
-#define HEADER_MAX	6
 #define SIGNATURE_MAX	1024
+
+/* *sum += n, or false when the sum would not fit in a size_t. */
+static bool
+size_add(size_t *sum, size_t n)
+{
+	if (n > SIZE_MAX - *sum)
+		return false;
+	*sum += n;
+	return true;
+}
 
 /*
  * Build and sign a v2 CRL of the entries src yields, and append its DER
@@ -307,6 +316,8 @@ crl_build_src(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
 	gnutls_sign_algorithm_t		 algo;
 	size_t				 i, n = 0, base = out_der->len;
 	size_t				 revoked = 0, content, tbs, start, hl;
+	size_t				 total;
+	unsigned char			 hdr[DER_HEADER_MAX];
 	int				 ret, rc = -1;
 
 	memset(tab, 0, sizeof(tab));
@@ -331,24 +342,34 @@ crl_build_src(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
 	while ((ret = src->next(src->arg, &e, err)) == 1) {
 		if (check_entry(&e, n, err) == -1)
 			goto out;
-		revoked += entry_len(&e, tab);
+		if (!size_add(&revoked, entry_len(&e, tab)))
+			goto too_large;
 		n++;
 	}
 	if (ret == -1)
 		goto out;
 
-	/* With no entries, revokedCertificates is absent (5.1.2.6). */
-	content = head.len + exts.len;
-	if (n > 0)
-		content += der_header_len(revoked) + revoked;
-	tbs = der_header_len(content) + content;
-	if (tbs > UINT_MAX) {
-		err_set(err, "CRL: %zu octets is too large to sign", tbs);
-		goto out;
-	}
-	buf_reserve(out_der, HEADER_MAX + tbs + alg.len + HEADER_MAX +
-	    SIGNATURE_MAX);
-	for (i = 0; i < HEADER_MAX; i++)
+	/*
+	 * With no entries, revokedCertificates is absent (5.1.2.6).  Every
+	 * sum is checked, and the room reserved for each header is that
+	 * of the largest length (DER_HEADER_MAX), so no size of CRL can
+	 * write outside out_der.
+	 */
+	content = head.len;
+	if (!size_add(&content, exts.len) || (n > 0 &&
+	    (!size_add(&content, der_header_len(revoked)) ||
+	    !size_add(&content, revoked))))
+		goto too_large;
+	tbs = der_header_len(content);
+	if (!size_add(&tbs, content) || tbs > UINT_MAX)
+		goto too_large;
+	total = DER_HEADER_MAX;
+	if (!size_add(&total, tbs) || !size_add(&total, alg.len) ||
+	    !size_add(&total, DER_HEADER_MAX + SIGNATURE_MAX) ||
+	    !size_add(&total, base))
+		goto too_large;
+	buf_reserve(out_der, total - base);
+	for (i = 0; i < DER_HEADER_MAX; i++)
 		buf_addc(out_der, 0);
 	start = out_der->len;
 	der_header(out_der, DER_SEQUENCE, content);
@@ -388,13 +409,15 @@ crl_build_src(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
 	buf_add(out_der, alg.p, alg.len);
 	der_bit_string(out_der, sig.data, sig.size);
 	content = out_der->len - start;
-	hl = der_header_len(content);
-	s.len = 0;
-	der_header(&s, DER_SEQUENCE, content);
-	memcpy(out_der->p + start - hl, s.p, hl);
-	memmove(out_der->p + base, out_der->p + start - hl, hl + content);
+	hl = der_header_put(hdr, DER_SEQUENCE, content);
+	memcpy(out_der->p + base, hdr, hl);
+	memmove(out_der->p + base + hl, out_der->p + start, content);
 	out_der->len = base + hl + content;
 	rc = 0;
+	goto out;
+too_large:
+	err_set(err, "CRL: too large to sign (more than %u octets)",
+	    UINT_MAX);
 out:
 	if (rc == -1)
 		out_der->len = base;
@@ -556,6 +579,76 @@ crl_times(const gnutls_datum_t *der, time_t *this_update,
 	    der_time_read(tag, p, len, next_update) == -1)
 		goto bad;
 	return 0;
+bad:
+	err_set(err, "not a well-formed CRL (RFC 5280 5.1)");
+	return -1;
+}
+
+/*
+ * The cRLNumber (RFC 5280 5.2.3) of a whole DER CertificateList, found
+ * by skipping over the entries, not parsing them.  0, or -1 with err
+ * set when the CRL is malformed or has no number.
+ */
+int
+crl_number(const gnutls_datum_t *der, uint64_t *number,
+    struct cakit_err *err)
+{
+	const unsigned char	*p = der->data, *end = der->data + der->size;
+	const unsigned char	*ext_end, *e_end, *v;
+	unsigned char		 tag;
+	size_t			 len, vlen, i;
+
+	if (der_next(&p, end, &tag, &len, false) == -1 ||
+	    tag != DER_SEQUENCE ||
+	    der_next(&p, end, &tag, &len, false) == -1 || tag != DER_SEQUENCE)
+		goto bad;
+	end = p + len;
+	/* Skip to crlExtensions, [0] EXPLICIT, the last field. */
+	for (;;) {
+		if (der_next(&p, end, &tag, &len, false) == -1)
+			goto bad;
+		if (tag == DER_CONTEXT_CONS(0))
+			break;
+		p += len;
+	}
+	if (der_next(&p, end, &tag, &len, false) == -1 || tag != DER_SEQUENCE)
+		goto bad;
+	for (ext_end = p + len; p < ext_end; p = e_end) {
+		if (der_next(&p, ext_end, &tag, &len, false) == -1 ||
+		    tag != DER_SEQUENCE)
+			goto bad;
+		e_end = p + len;
+		if (der_next(&p, e_end, &tag, &len, false) == -1 ||
+		    tag != DER_OID)
+			goto bad;
+		if (len != sizeof(oid_crl_number) ||
+		    memcmp(p, oid_crl_number, len) != 0)
+			continue;
+		p += len;
+		if (der_next(&p, e_end, &tag, &len, false) == -1)
+			goto bad;
+		if (tag == DER_BOOLEAN) {
+			p += len;
+			if (der_next(&p, e_end, &tag, &len, false) == -1)
+				goto bad;
+		}
+		if (tag != DER_OCTET_STRING)
+			goto bad;
+		v = p;
+		if (der_next(&v, p + len, &tag, &vlen, false) == -1 ||
+		    tag != DER_INTEGER || vlen == 0 || (v[0] & 0x80))
+			goto bad;
+		/* Leading zero octets aside, at most 8 octets fit. */
+		for (; vlen > 1 && v[0] == 0; v++, vlen--)
+			continue;
+		if (vlen > 8)
+			goto bad;
+		for (*number = 0, i = 0; i < vlen; i++)
+			*number = *number << 8 | v[i];
+		return 0;
+	}
+	err_set(err, "the CRL has no CRL number (RFC 5280 5.2.3)");
+	return -1;
 bad:
 	err_set(err, "not a well-formed CRL (RFC 5280 5.1)");
 	return -1;

@@ -39,20 +39,31 @@ der_header_len(size_t len)
 void
 der_header(struct buf *b, unsigned char tag, size_t len)
 {
-	unsigned char	 h[2 + sizeof(size_t)];
-	size_t		 i, n;
+	unsigned char	 h[DER_HEADER_MAX];
+
+	buf_add(b, h, der_header_put(h, tag, len));
+}
+
+/*
+ * Write the identifier and the minimal definite length of len content
+ * octets to h, which has room for DER_HEADER_MAX octets, whatever len
+ * is.  Returns the number written, der_header_len(len).
+ */
+size_t
+der_header_put(unsigned char *h, unsigned char tag, size_t len)
+{
+	size_t	 i, n;
 
 	h[0] = tag;
 	if (len < 0x80) {
 		h[1] = len;
-		buf_add(b, h, 2);
-		return;
+		return 2;
 	}
 	n = len_octets(len) - 1;
 	h[1] = 0x80 | n;
 	for (i = 0; i < n; i++)
 		h[2 + i] = len >> (8 * (n - 1 - i));
-	buf_add(b, h, 2 + n);
+	return 2 + n;
 }
 
 /* Append a TLV whose contents are everything in c. */

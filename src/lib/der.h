@@ -28,8 +28,12 @@
 #define DER_CONTEXT(n)		(0x80 | (n))	/* [n] IMPLICIT, primitive */
 #define DER_CONTEXT_CONS(n)	(0xa0 | (n))	/* [n] EXPLICIT, constructed */
 
+/* The longest header of any size_t length: tag, 0x8n, n octets. */
+#define DER_HEADER_MAX		(2 + sizeof(size_t))
+
 size_t	 der_header_len(size_t);
 void	 der_header(struct buf *, unsigned char, size_t);
+size_t	 der_header_put(unsigned char *, unsigned char, size_t);
 void	 der_wrap(struct buf *, unsigned char, const struct buf *);
 void	 der_integer(struct buf *, const unsigned char *, size_t);
 void	 der_uint(struct buf *, uint64_t);

@@ -138,7 +138,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	char			*dbpath = NULL, *keytmp = NULL, *pass = NULL;
 	char			*abs = NULL;
 	char			 when[32];
-	time_t			 now = time(NULL), end;
+	time_t			 now = time(NULL), end, life;
 	bool			 made_dir = false, files_made = false;
 	bool			 in_tx = false, in_token = false;
 	int			 ret, tries, rc = -1;
@@ -210,9 +210,10 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	t.path_len = o->path_len;
 	t.permit = o->permit;
 	t.exclude = o->exclude;
-	t.not_before = now;
-	t.not_after = now + (time_t)(o->days > 0 ? o->days : CA_DEFAULT_DAYS) *
-	    86400;
+	life = (time_t)(o->days > 0 ? o->days : CA_DEFAULT_DAYS) * 86400;
+	t.not_before = validity_start(now, life, o->backdate,
+	    parent != NULL ? parent->crt : NULL);
+	t.not_after = t.not_before + life;
 	if (parent != NULL) {
 		t.crl_url = parent->crl_url;
 		end = gnutls_x509_crt_get_expiration_time(parent->crt);

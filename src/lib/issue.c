@@ -137,6 +137,30 @@ row_json(struct buf *b, const struct ledger_row *r, time_t now,
 	buf_addc(b, '}');
 }
 
+/*
+ * The notBefore of a certificate (or thisUpdate of a CRL) made at now
+ * to last life seconds: backdated, for relying parties whose clocks are
+ * behind, by backdate seconds (0 for BACKDATE_DEFAULT, negative for
+ * none), by at most a tenth of life, and never to before the issuer's
+ * notBefore (none for a root: issuer NULL).  The caller adds life to
+ * the result, so the validity period is the one asked for.
+ */
+time_t
+validity_start(time_t now, time_t life, long backdate,
+    gnutls_x509_crt_t issuer)
+{
+	time_t	 b, floor;
+
+	b = backdate == 0 ? BACKDATE_DEFAULT : backdate < 0 ? 0 : backdate;
+	if (b > life / 10)
+		b = life / 10;
+	if (issuer != NULL &&
+	    (floor = gnutls_x509_crt_get_activation_time(issuer)) != -1 &&
+	    now - b < floor)
+		b = now > floor ? now - floor : 0;
+	return now - b;
+}
+
 /* "CN=<value>" with RFC 4514 2.4 escapes. */
 static char *
 cn_from(const char *value)
@@ -298,8 +322,9 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	if (policy_check_names(ca, &sans, err) == -1 ||
 	    policy_days(ca, o->days, &days, err) == -1)
 		goto out;
-	t.not_before = now;
-	t.not_after = now + (time_t)days * 86400;
+	t.not_before = validity_start(now, (time_t)days * 86400, o->backdate,
+	    ca->crt);
+	t.not_after = t.not_before + (time_t)days * 86400;
 	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
 	if (t.not_after > ca_end) {
 		t.not_after = ca_end;

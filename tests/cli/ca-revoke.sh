@@ -440,4 +440,109 @@ while [ $i -le $ncrl ]; do
 done
 assert_eq "every CRL written was checked" "$ncrl" 14
 
+# --- --json: the record of each certificate named ---------------------
+# The keys scripts read, with their exact names and values.
+ca-init -d js --subject CN=Json >/dev/null 2>&1 || fail "ca-init js"
+ca-sign -d js --new-key j1.key --dns j1.example -o j1.crt >/dev/null 2>&1 ||
+	fail "ca-sign j1"
+ca-sign -d js --new-key j2.key --dns j2.example -o j2.crt >/dev/null 2>&1 ||
+	fail "ca-sign j2"
+before=$(date -u +%s)
+assert_ok "ca-revoke --json" ca-revoke -d js --json --reason keyCompromise \
+	j1.crt "$(ser_upper j2.crt)"
+after=$(date -u +%s)
+if command -v jq >/dev/null 2>&1; then
+	cp "$T/out" rj.json
+	assert_eq "--json: an array of two" "$(jq length rj.json)" 2
+	assert_eq "--json: serials in argument order" \
+		"$(jq -r '.[].serial' rj.json | tr '\n' ' ')" \
+		"$(ser_lower j1.crt) $(ser_lower j2.crt) "
+	assert_eq "--json: status" "$(jq -r '.[].status' rj.json | sort -u)" revoked
+	assert_eq "--json: reason" "$(jq -r '.[].reason' rj.json | sort -u)" \
+		keyCompromise
+	assert_eq "--json: the keys" "$(jq -r '.[0] | keys_unsorted | join(" ")' rj.json)" \
+		"serial subject sans not_before not_after profile status revoked_at reason issued_at issued_by files"
+	assert_eq "--json: subject" "$(jq -r '.[0].subject' rj.json)" CN=j1.example
+	at=$(jq -r '.[0].revoked_at' rj.json)
+	assert_eq "--json: revoked_at is RFC 3339 UTC" \
+		"$(echo "$at" | grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$')" 1
+	ate=$(date -u -d "$at" +%s)
+	[ "$ate" -ge "$before" ] && [ "$ate" -le "$after" ] && pass ||
+		fail "--json: revoked_at $at is not the time of the run"
+	assert_eq "--json: revoked_at is the ledger's" "$ate" \
+		"$(sqlite3 js/ledger.db "SELECT revoked_at FROM certs WHERE serial = '$(ser_lower j1.crt)'")"
+	assert_eq "--json: revoked_at is the CRL's revocation date" \
+		"$(date -u -d "$(openssl crl -in js/crl.pem -noout -text |
+			grep -A1 "Serial Number: $(ser_upper j1.crt)" |
+			sed -n 's/.*Revocation Date: //p')" +%s)" "$ate"
+	# A second run reports the first revocation, not a new one.
+	sleep 1
+	assert_ok "ca-revoke --json again" ca-revoke -d js --json \
+		--reason superseded j1.crt
+	assert_eq "--json again: the first reason" "$(jq -r '.[0].reason' "$T/out")" \
+		keyCompromise
+	assert_eq "--json again: the first time" "$(jq -r '.[0].revoked_at' "$T/out")" "$at"
+	assert_contains "--json again: a note on stderr" "$T/err" 'already revoked'
+	# Unspecified is named so, not left out.
+	ca-sign -d js --new-key j3.key --dns j3.example -o j3.crt >/dev/null 2>&1 ||
+		fail "ca-sign j3"
+	assert_ok "ca-revoke --json, no reason" ca-revoke -d js --json j3.crt
+	assert_eq "--json: reason unspecified" "$(jq -r '.[0].reason' "$T/out")" unspecified
+else
+	echo "note: jq is missing; --json keys not checked"
+fi
+assert_fail "--json with --crl" 2 'crl' ca-revoke -d js --crl --json
+
+# --- a CRL of thousands: ca-list --check and openssl read it whole -----
+ca-init -d big --subject CN=Big >/dev/null 2>&1 || fail "ca-init big"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout bulk.key -subj /CN=bulk -addext subjectAltName=DNS:bulk.example \
+	-out bulk.csr 2>/dev/null
+i=0
+while [ $i -lt 1500 ]; do
+	cat bulk.csr
+	i=$((i + 1))
+done >bulk.pem
+ca-sign -d big --batch - <bulk.pem >/dev/null 2>&1 || fail "ca-sign --batch 1500"
+sqlite3 big/ledger.db 'SELECT serial FROM certs' >bulk.serials
+# shellcheck disable=SC2046
+assert_ok "revoke 1500 in one run" ca-revoke -d big $(cat bulk.serials)
+size=$(wc -c <big/crl.pem)
+[ "$size" -gt 65536 ] && pass || fail "the CRL is only $size bytes"
+assert_eq "openssl reads all 1500 entries" \
+	"$(openssl crl -in big/crl.pem -noout -text | grep -c 'Serial Number')" 1500
+assert_ok "openssl verifies the large CRL" openssl crl -in big/crl.pem \
+	-CAfile big/ca.crt -noout
+assert_ok "ca-list --check reads the large CRL" ca-list -d big --check
+assert_contains "ca-list --check: OK" "$T/out" 'CRL valid until'
+assert_ok "ca-revoke --crl re-signs the large CRL" ca-revoke -d big --crl
+assert_ok "ca-list --check after --crl" ca-list -d big --check
+assert_eq "ca-list --revoked lists all 1500" \
+	"$(ca-list -d big --revoked | tail -n +2 | wc -l)" 1500
+
+# --- revoked and expired: listed as revoked, not as expired ------------
+if command -v faketime >/dev/null 2>&1 &&
+    faketime -f -10d date >/dev/null 2>&1; then
+	faketime -f -10d ca-init -d past --subject CN=Past >/dev/null 2>&1 ||
+		fail "ca-init in the past"
+	faketime -f -5d ca-sign -d past --new-key x1.key --dns x1.example \
+		--days 1 -o x1.crt >/dev/null 2>&1 || fail "ca-sign x1"
+	faketime -f -5d ca-sign -d past --new-key x2.key --dns x2.example \
+		--days 1 -o x2.crt >/dev/null 2>&1 || fail "ca-sign x2"
+	refuses "x1 has expired" openssl x509 -in x1.crt -noout -checkend 0
+	assert_ok "revoke an expired certificate" ca-revoke -d past x1.crt
+	assert_ok "ca-list --expired" ca-list -d past --expired
+	assert_not_contains "--expired: not the revoked one" "$T/out" \
+		"^$(ser_lower x1.crt)"
+	assert_contains "--expired: the expired one" "$T/out" "^$(ser_lower x2.crt)"
+	assert_eq "--expired: one row" "$(tail -n +2 "$T/out" | wc -l)" 1
+	assert_ok "ca-list --revoked" ca-list -d past --revoked
+	assert_contains "--revoked: the revoked one" "$T/out" "^$(ser_lower x1.crt)"
+	assert_ok "ca-list --expired --json" ca-list -d past --expired --json
+	assert_not_contains "--expired --json: not the revoked one" "$T/out" \
+		"$(ser_lower x1.crt)"
+else
+	echo "note: faketime is missing or fails; revoked-and-expired not checked"
+fi
+
 finish

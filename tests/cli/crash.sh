@@ -63,15 +63,15 @@ cmp -s c1.crt before.crt && pass || fail "-o file changed by a killed ca-sign"
 serial=$(openssl x509 -in c1.crt -noout -serial | sed 's/.*=//')
 num=$(crl_number ca)
 cp ca/crl.pem crl.before
-killed revoke-before-commit ca-revoke -d ca "$serial"
-integrity revoke-before-commit ca
+killed crl-built ca-revoke -d ca "$serial"
+integrity crl-built ca
 assert_eq "not revoked" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 0
 cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before commit"
 
 # Killed after the commit, before the rename: the old CRL stays whole;
 # the next --crl publishes one with a higher number.
-killed revoke-after-commit ca-revoke -d ca "$serial"
-integrity revoke-after-commit ca
+killed crl-committed ca-revoke -d ca "$serial"
+integrity crl-committed ca
 assert_eq "revoked in the ledger" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 1
 cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before rename"
 assert_ok "the old CRL still parses" openssl crl -in ca/crl.pem -noout
@@ -81,6 +81,58 @@ new=$(crl_number ca)
 	fail "CRL number $new after $num and a committed revocation"
 run openssl verify -crl_check -CAfile ca/ca.crt -CRLfile ca/crl.pem c1.crt
 [ "$rc" -ne 0 ] && pass || fail "the revocation was lost"
+
+# Killed between the commit and the rename, then the same revocation is
+# asked again (what an operator does after a crash): the certificate is
+# already revoked, but crl.pem is behind the ledger, so a new CRL is
+# published all the same.
+ca-sign -d ca --dns again.example --new-key again.key -o again.crt \
+	>/dev/null 2>&1 || fail "ca-sign again"
+killed crl-committed ca-revoke -d ca again.crt
+run openssl verify -crl_check -CAfile ca/ca.crt -CRLfile ca/crl.pem again.crt
+[ "$rc" -eq 0 ] && pass || fail "the killed revocation reached crl.pem"
+assert_ok "the revocation asked again" ca-revoke -d ca again.crt
+assert_contains "a note says crl.pem was behind" err 'older than the ledger'
+run openssl verify -crl_check -CAfile ca/ca.crt -CRLfile ca/crl.pem again.crt
+[ "$rc" -ne 0 ] && pass || fail "the repeated revocation did not repair crl.pem"
+assert_eq "crl.pem carries the ledger's number" "$((0x$(crl_number ca)))" \
+	"$(sqlite3 ca/ledger.db "SELECT value FROM meta WHERE key = 'crl_number'")"
+assert_ok "asked a third time: nothing to do" ca-revoke -d ca again.crt
+assert_not_contains "no CRL when crl.pem is current" err 'older than the ledger'
+
+# Killed at every step of the publish path, by either writer: crl.pem
+# stays whole and never goes back, the lock dies with the process, and
+# the next run publishes a CRL above every number taken.
+i=0
+for point in crl-locked crl-numbered crl-built crl-committed crl-renamed; do
+	for how in crl cert; do
+		before=$((0x$(crl_number ca)))
+		if [ $how = crl ]; then
+			killed "$point" ca-revoke -d ca --crl
+		else
+			ca-sign -d ca --dns "kp$i.example" --new-key "kp$i.key" \
+				-o "kp$i.crt" >/dev/null 2>&1 || fail "ca-sign kp$i"
+			killed "$point" ca-revoke -d ca "kp$i.crt"
+		fi
+		integrity "$point ($how)" ca
+		assert_ok "$point ($how): crl.pem is whole" openssl crl -in ca/crl.pem -noout
+		[ "$((0x$(crl_number ca)))" -ge "$before" ] && pass ||
+			fail "$point ($how): crl.pem went back"
+		if [ $how = crl ]; then
+			assert_ok "$point: --crl again" ca-revoke -d ca --crl
+		else
+			assert_ok "$point: the revocation again" ca-revoke -d ca "kp$i.crt"
+			run openssl verify -crl_check -CAfile ca/ca.crt \
+				-CRLfile ca/crl.pem "kp$i.crt"
+			[ "$rc" -ne 0 ] && pass ||
+				fail "$point: kp$i.crt verifies after the next run"
+		fi
+		assert_eq "$point ($how): crl.pem carries the ledger's number" \
+			"$((0x$(crl_number ca)))" \
+			"$(sqlite3 ca/ledger.db "SELECT value FROM meta WHERE key = 'crl_number'")"
+		i=$((i + 1))
+	done
+done
 
 # ca-init killed half-way: not taken for a CA, and the next run works.
 for point in init-after-ledger init-after-key write-before-rename; do

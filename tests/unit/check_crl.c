@@ -776,6 +776,98 @@ START_TEST(test_medium)
 }
 END_TEST
 
+/* Build a CRL of n entries after a prefix; the outer content length. */
+static size_t
+build_after_prefix(struct crl_entry *e, size_t n, struct buf *der)
+{
+	struct cakit_err	 err;
+	struct buf		 crl = { NULL, 0, 0 };
+	struct view		 v;
+	struct tlv		 all;
+	const unsigned char	*p;
+	uint64_t		 number;
+	gnutls_datum_t		 d;
+
+	der->len = 0;
+	buf_add(der, "prefix", 6);
+	ck_assert_int_eq(crl_build(cas[0].crt, cas[0].key, e, n, 0x1234567,
+	    now, now + 60, der, &err), 0);
+	ck_assert_int_eq(memcmp(der->p, "prefix", 6), 0);
+	buf_add(&crl, der->p + 6, der->len - 6);
+	view_crl(&crl, &v);
+	check_signature(&kinds[0], &cas[0], &v);
+	p = crl.p;
+	ck_assert(tlv_next(&p, crl.p + crl.len, &all));
+	d.data = crl.p;
+	d.size = crl.len;
+	ck_assert_int_eq(crl_number(&d, &number, &err), 0);
+	ck_assert_uint_eq(number, 0x1234567);
+	buf_free(&crl);
+	return all.len;
+}
+
+/*
+ * The outer header of a CRL is written after the signature, when its
+ * length is known: on both sides of the boundary where that length
+ * needs a third length octet (65536), after a prefix, the CRL is whole
+ * and the prefix untouched.
+ */
+START_TEST(test_outer_boundary)
+{
+	struct buf		 der = { NULL, 0, 0 };
+	struct crl_entry	*e;
+	size_t			 n, len, below = 0, above = 0, max = 4000;
+
+	e = xcalloc(max, sizeof(*e));
+	entries_make(e, max);
+	/* Estimate, then step to the boundary. */
+	len = build_after_prefix(e, 1000, &der);
+	n = 1000 * 65536 / len;
+	len = build_after_prefix(e, n, &der);
+	while (len > 65535 && n > 0)
+		len = build_after_prefix(e, --n, &der);
+	while (len <= 65535 && n < max)
+		len = build_after_prefix(e, ++n, &der);
+	ck_assert_uint_gt(len, 65535);
+	above = len;
+	below = build_after_prefix(e, n - 1, &der);
+	ck_assert_uint_le(below, 65535);
+	ck_assert_uint_le(above, 65536 + 200);
+	buf_free(&der);
+	free(e);
+}
+END_TEST
+
+/* crl_number reads back every number, and refuses what is not a CRL. */
+START_TEST(test_number)
+{
+	static const uint64_t	 v[] = { 0, 1, 127, 128, 255, 256, 65535,
+	    65536, 0xffffffffULL, 0x7fffffffffffffffULL };
+	struct cakit_err	 err;
+	struct buf		 der = { NULL, 0, 0 };
+	struct crl_entry	 e[3];
+	gnutls_datum_t		 d;
+	uint64_t		 number;
+	size_t			 i;
+
+	entries_make(e, 3);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		der.len = 0;
+		ck_assert_int_eq(crl_build(cas[0].crt, cas[0].key, e, i % 4,
+		    v[i], now, now + 60, &der, &err), 0);
+		d.data = der.p;
+		d.size = der.len;
+		ck_assert_int_eq(crl_number(&d, &number, &err), 0);
+		ck_assert_uint_eq(number, v[i]);
+	}
+	d.size = der.len / 2;
+	ck_assert_int_eq(crl_number(&d, &number, &err), -1);
+	d.size = 0;
+	ck_assert_int_eq(crl_number(&d, &number, &err), -1);
+	buf_free(&der);
+}
+END_TEST
+
 static Suite *
 crl_suite(void)
 {
@@ -802,6 +894,8 @@ crl_suite(void)
 	tcase_add_test(tc, test_bad_time);
 	tcase_add_test(tc, test_no_ski);
 	tcase_add_test(tc, test_medium);
+	tcase_add_test(tc, test_outer_boundary);
+	tcase_add_test(tc, test_number);
 	tcase_add_test(tc, test_large);
 	suite_add_tcase(s, tc);
 	return s;

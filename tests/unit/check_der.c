@@ -76,6 +76,54 @@ START_TEST(test_header_len)
 }
 END_TEST
 
+/*
+ * Every length a size_t can hold gets a header that fits in
+ * DER_HEADER_MAX, der_header_len says how long it is, and der_header
+ * writes the same octets (the CRL's outer header was once assumed to
+ * fit in six).  At each boundary of the number of length octets.
+ */
+START_TEST(test_header_put)
+{
+	static const struct {
+		uint64_t	 len;
+		const char	*hex;
+	} v[] = {
+		{ 0, "3000" },
+		{ 127, "307f" },
+		{ 128, "308180" },
+		{ 255, "3081ff" },
+		{ 256, "30820100" },
+		{ 65535, "3082ffff" },
+		{ 65536, "3083010000" },
+		{ 0xffffff, "3083ffffff" },
+		{ 0x1000000, "308401000000" },
+		{ 0xffffffff, "3084ffffffff" },
+		{ 0x100000000ULL, "30850100000000" },
+		{ 0xffffffffffULL, "3085ffffffffff" },
+		{ 0x10000000000ULL, "3086010000000000" },
+		{ 0xffffffffffffffffULL, "3088ffffffffffffffff" },
+	};
+	unsigned char	 h[DER_HEADER_MAX + 1];
+	size_t		 i, n;
+
+	ck_assert_uint_eq(der_header_len(SIZE_MAX), DER_HEADER_MAX);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (v[i].len > SIZE_MAX)
+			continue;
+		memset(h, 0xee, sizeof(h));
+		n = der_header_put(h, DER_SEQUENCE, (size_t)v[i].len);
+		ck_assert_uint_eq(n, strlen(v[i].hex) / 2);
+		ck_assert_uint_eq(n, der_header_len((size_t)v[i].len));
+		ck_assert_uint_le(n, DER_HEADER_MAX);
+		ck_assert_uint_eq(h[DER_HEADER_MAX], 0xee);
+		der_header(&b, DER_SEQUENCE, (size_t)v[i].len);
+		ck_assert_uint_eq(b.len, n);
+		ck_assert_int_eq(memcmp(b.p, h, n), 0);
+		EXPECT(v[i].hex);
+	}
+}
+END_TEST
+
 START_TEST(test_wrap)
 {
 	struct buf	 c = { NULL, 0, 0 };
@@ -312,6 +360,7 @@ der_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_header_lengths);
 	tcase_add_test(tc, test_header_len);
+	tcase_add_test(tc, test_header_put);
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_wrap_large);
 	tcase_add_test(tc, test_integer);
