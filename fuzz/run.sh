@@ -11,7 +11,7 @@ set -u
 
 prog=run.sh
 usage() {
-	echo "usage: fuzz/run.sh SECONDS [fuzz_crl fuzz_dn fuzz_req fuzz_san fuzz_serial]" >&2
+	echo "usage: fuzz/run.sh SECONDS [fuzz_crl fuzz_dn fuzz_nc fuzz_req fuzz_san fuzz_serial]" >&2
 	exit 2
 }
 
@@ -26,7 +26,7 @@ esac
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$(cd "${FUZZ_BUILDDIR:-.}" && pwd)
 artifacts=${FUZZ_ARTIFACTS:-$builddir/fuzz-artifacts}
-targets=${*:-fuzz_crl fuzz_dn fuzz_req fuzz_san fuzz_serial}
+targets=${*:-fuzz_crl fuzz_dn fuzz_nc fuzz_req fuzz_san fuzz_serial}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cakit-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -353,6 +353,8 @@ int	 policy_check_names(const struct ca *, const struct san_list *,
 int	 policy_check_crt(const struct ca *, gnutls_x509_crt_t,
 	    const struct san_list *, struct cakit_err *);
 int	 policy_days(const struct ca *, int, int *, struct cakit_err *);
+bool	 policy_nc_allows(gnutls_x509_name_constraints_t, unsigned int,
+	    const gnutls_datum_t *);
 
 /* issue.c: signing one certificate and recording it. */
 struct issue_opts {

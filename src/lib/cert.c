@@ -51,7 +51,9 @@ set_name_constraints(gnutls_x509_crt_t crt, const struct san_list *permit,
 	gnutls_x509_name_constraints_t	 nc = NULL;
 	const struct san_list		*l;
 	gnutls_datum_t			 d;
+	unsigned char			 any[32] = { 0 };
 	size_t				 i;
+	bool				 v4, v6;
 	int				 k, ret, rc = -1;
 
 	if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0)
@@ -68,6 +70,24 @@ set_name_constraints(gnutls_x509_crt_t crt, const struct san_list *permit,
 			if (ret < 0)
 				goto out;
 		}
+	}
+	/*
+	 * Permitted ranges of one address family leave the other open to
+	 * GnuTLS: exclude all of it, so that every verifier holds an
+	 * address of that family to the constraints.
+	 */
+	for (i = 0, v4 = v6 = false; permit != NULL && i < permit->n; i++) {
+		if (permit->v[i].type != SAN_IP)
+			continue;
+		v4 = v4 || permit->v[i].iplen == 8;
+		v6 = v6 || permit->v[i].iplen == 32;
+	}
+	if (v4 != v6) {
+		d.data = any;
+		d.size = v4 ? 32 : 8;
+		if ((ret = gnutls_x509_name_constraints_add_excluded(nc,
+		    GNUTLS_SAN_IPADDRESS, &d)) < 0)
+			goto out;
 	}
 	/* Critical, as RFC 5280 4.2.1.10 requires. */
 	if ((ret = gnutls_x509_crt_set_name_constraints(crt, nc, 1)) < 0)

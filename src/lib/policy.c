@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,324 @@ constraints_get(gnutls_x509_crt_t crt, gnutls_x509_name_constraints_t *nc,
 }
 
 /*
+ * Name constraints as the strictest verifier reads them.  OpenSSL
+ * (crypto/x509/v3_ncons.c) and GnuTLS differ: OpenSSL holds an address
+ * of either family to the permitted address ranges of the other, and
+ * fails a chain on a URI without a host; GnuTLS lets an address of a
+ * family without a permitted range through, and refuses every URI under
+ * an excluded URI subtree.  Neither reads a wildcard as the names it
+ * stands for, though both then accept it for them.  A name is
+ * allowed here only when it lies inside a permitted subtree as both
+ * read it (OpenSSL's reading below, GnuTLS's by its own check), and
+ * outside every excluded subtree under any reading: either verifier's,
+ * without regard to case or to a trailing dot, an IPv4-mapped IPv6
+ * address as the IPv4 address it maps, and a wildcard as every name it
+ * stands for.
+ */
+#define NC_SYNTAX	(-1)	/* a name OpenSSL fails the chain on */
+
+static bool
+eq_nocase(const unsigned char *a, const unsigned char *b, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (tolower(a[i]) != tolower(b[i]))
+			return false;
+	return true;
+}
+
+static void
+strip_dots(const unsigned char *s, size_t *len)
+{
+	while (*len > 0 && s[*len - 1] == '.')
+		(*len)--;
+}
+
+/* OpenSSL's nc_dns: "" is every name, ".d" the names below d. */
+static bool
+dns_openssl(const unsigned char *n, size_t nlen, const unsigned char *b,
+    size_t blen)
+{
+	if (blen == 0)
+		return true;
+	if (nlen < blen)
+		return false;
+	if (nlen > blen && b[0] != '.' && n[nlen - blen - 1] != '.')
+		return false;
+	return eq_nocase(n + nlen - blen, b, blen);
+}
+
+/*
+ * Whether an excluded DNS subtree b covers the name n under any
+ * reading.  A wildcard "*.w" stands for every "x.w" with one label x,
+ * so "secret.example.com" covers "*.example.com" too.
+ */
+static bool
+dns_covered(const unsigned char *n, size_t nlen, const unsigned char *b,
+    size_t blen)
+{
+	const unsigned char	*w;
+	size_t			 wlen;
+	bool			 below = false;
+
+	if (dns_openssl(n, nlen, b, blen))
+		return true;
+	strip_dots(n, &nlen);
+	strip_dots(b, &blen);
+	if (blen > 0 && b[0] == '.') {
+		below = true;
+		b++;
+		blen--;
+	}
+	if (blen == 0)
+		return true;
+	if (!below && nlen == blen && eq_nocase(n, b, blen))
+		return true;
+	if (nlen > blen && n[nlen - blen - 1] == '.' &&
+	    eq_nocase(n + nlen - blen, b, blen))
+		return true;
+	if (below || nlen < 2 || n[0] != '*' || n[1] != '.')
+		return false;
+	w = n + 2;
+	wlen = nlen - 2;
+	return blen > wlen + 1 && b[blen - wlen - 1] == '.' &&
+	    eq_nocase(b + blen - wlen, w, wlen) &&
+	    memchr(b, '.', blen - wlen - 1) == NULL;
+}
+
+/* OpenSSL's nc_email: 1, 0, or NC_SYNTAX for a name without '@'. */
+static int
+email_openssl(const unsigned char *n, size_t nlen, const unsigned char *b,
+    size_t blen)
+{
+	const unsigned char	*nat, *bat;
+	size_t			 nhost;
+
+	if ((nat = memrchr(n, '@', nlen)) == NULL)
+		return NC_SYNTAX;
+	bat = memrchr(b, '@', blen);
+	if (bat == NULL && blen > 0 && b[0] == '.')
+		return nlen > blen && eq_nocase(n + nlen - blen, b, blen);
+	if (bat != NULL) {
+		if (bat != b) {
+			if (bat - b != nat - n)
+				return 0;
+			if (memchr(b, '\0', bat - b) != NULL ||
+			    memchr(n, '\0', nat - n) != NULL)
+				return NC_SYNTAX;
+			/* The local part is compared case-sensitively. */
+			if (memcmp(b, n, nat - n) != 0)
+				return 0;
+		}
+		blen -= bat + 1 - b;
+		b = bat + 1;
+	}
+	nhost = nlen - (nat + 1 - n);
+	return nhost == blen && eq_nocase(nat + 1, b, blen);
+}
+
+static int
+email_covered(const unsigned char *n, size_t nlen, const unsigned char *b,
+    size_t blen)
+{
+	int	 r;
+
+	if ((r = email_openssl(n, nlen, b, blen)) != 0)
+		return r;
+	strip_dots(n, &nlen);
+	strip_dots(b, &blen);
+	return email_openssl(n, nlen, b, blen) != 0;
+}
+
+/*
+ * The host of a URI as OpenSSL's nc_uri finds it (after "scheme://", up
+ * to ':' or else '/'), and as RFC 3986 3.2.2 does (after any userinfo,
+ * up to a port, path, query or fragment).  False when OpenSSL finds
+ * none.
+ */
+static bool
+uri_hosts(const unsigned char *n, size_t nlen, const unsigned char **h1,
+    size_t *h1len, const unsigned char **h2, size_t *h2len)
+{
+	const unsigned char	*p, *end = n + nlen, *auth, *q;
+
+	if ((p = memchr(n, ':', nlen)) == NULL || end - p < 3 ||
+	    p[1] != '/' || p[2] != '/')
+		return false;
+	auth = *h1 = p + 3;
+	if ((q = memchr(auth, ':', end - auth)) == NULL)
+		q = memchr(auth, '/', end - auth);
+	*h1len = (q == NULL ? end : q) - auth;
+	if (*h1len == 0)
+		return false;
+	for (q = auth; q < end && *q != '/' && *q != '?' && *q != '#'; q++)
+		;
+	end = q;
+	for (q = auth; q < end; q++)
+		if (*q == '@')
+			auth = q + 1;
+	*h2 = auth;
+	if (auth < end && *auth == '[' &&
+	    (q = memchr(auth, ']', end - auth)) != NULL)
+		q++;
+	else if ((q = memchr(auth, ':', end - auth)) == NULL)
+		q = end;
+	*h2len = q - auth;
+	return true;
+}
+
+/* OpenSSL's host comparison for URIs: ".d" the hosts below d. */
+static bool
+uri_host_in(const unsigned char *h, size_t hlen, const unsigned char *b,
+    size_t blen)
+{
+	if (blen > 0 && b[0] == '.')
+		return hlen > blen && eq_nocase(h + hlen - blen, b, blen);
+	return hlen == blen && eq_nocase(h, b, blen);
+}
+
+/* OpenSSL's nc_ip: never an address of one family in a range of the other. */
+static int
+ip_in(const unsigned char *n, size_t nlen, const unsigned char *b,
+    size_t blen)
+{
+	size_t	 i;
+
+	if ((nlen != 4 && nlen != 16) || (blen != 8 && blen != 32))
+		return NC_SYNTAX;
+	if (nlen * 2 != blen)
+		return 0;
+	for (i = 0; i < nlen; i++)
+		if ((n[i] ^ b[i]) & b[nlen + i])
+			return 0;
+	return 1;
+}
+
+static int
+ip_covered(const unsigned char *n, size_t nlen, const unsigned char *b,
+    size_t blen)
+{
+	static const unsigned char mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	int	 r;
+
+	if ((r = ip_in(n, nlen, b, blen)) != 0)
+		return r;
+	if (nlen == 16 && memcmp(n, mapped, sizeof(mapped)) == 0)
+		return ip_in(n + 12, 4, b, blen) == 1;
+	return 0;
+}
+
+/*
+ * Whether the name d of GnuTLS type type is inside the subtree b: as
+ * both verifiers read it for a permitted subtree, as either might for
+ * an excluded one.  1, 0, or NC_SYNTAX.
+ */
+static int
+nc_match(unsigned int type, const gnutls_datum_t *d, const gnutls_datum_t *b,
+    bool excluded)
+{
+	const unsigned char	*h1, *h2;
+	size_t			 h1len, h2len, blen;
+
+	switch (type) {
+	case GNUTLS_SAN_DNSNAME:
+		return excluded ? dns_covered(d->data, d->size, b->data,
+		    b->size) : dns_openssl(d->data, d->size, b->data, b->size);
+	case GNUTLS_SAN_RFC822NAME:
+		return excluded ? email_covered(d->data, d->size, b->data,
+		    b->size) : email_openssl(d->data, d->size, b->data,
+		    b->size);
+	case GNUTLS_SAN_IPADDRESS:
+		return excluded ? ip_covered(d->data, d->size, b->data,
+		    b->size) : ip_in(d->data, d->size, b->data, b->size);
+	case GNUTLS_SAN_URI:
+		if (!uri_hosts(d->data, d->size, &h1, &h1len, &h2, &h2len))
+			return NC_SYNTAX;
+		if (!excluded)
+			return uri_host_in(h1, h1len, b->data, b->size) &&
+			    uri_host_in(h2, h2len, b->data, b->size);
+		if (uri_host_in(h1, h1len, b->data, b->size) ||
+		    uri_host_in(h2, h2len, b->data, b->size))
+			return 1;
+		strip_dots(h1, &h1len);
+		strip_dots(h2, &h2len);
+		blen = b->size;
+		strip_dots(b->data, &blen);
+		return uri_host_in(h1, h1len, b->data, blen) ||
+		    uri_host_in(h2, h2len, b->data, blen);
+	default:
+		return NC_SYNTAX;
+	}
+}
+
+/*
+ * Whether the name d, of GnuTLS type type (a DNS name, an email
+ * address, a URI as text, an address as 4 or 16 octets), is inside the
+ * constraints nc as every verifier reads them.  A constraint of another
+ * type (a directoryName, which OpenSSL holds the subject to) is not
+ * evaluated here, so it refuses every name.
+ */
+bool
+policy_nc_allows(gnutls_x509_name_constraints_t nc, unsigned int type,
+    const gnutls_datum_t *d)
+{
+	int		(*get[2])(gnutls_x509_name_constraints_t, unsigned int,
+			    unsigned int *, gnutls_datum_t *) = {
+		gnutls_x509_name_constraints_get_permitted,
+		gnutls_x509_name_constraints_get_excluded,
+	};
+	gnutls_datum_t	 b;
+	unsigned int	 k, i, t;
+	bool		 permitted = false, inside = false;
+	int		 r;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; get[k](nc, i, &t, &b) >= 0; i++) {
+			if (t != GNUTLS_SAN_DNSNAME &&
+			    t != GNUTLS_SAN_RFC822NAME &&
+			    t != GNUTLS_SAN_IPADDRESS && t != GNUTLS_SAN_URI)
+				return false;
+			if (t != type)
+				continue;
+			if ((r = nc_match(type, d, &b, k == 1)) == NC_SYNTAX)
+				return false;
+			if (k == 1 && r)
+				return false;
+			if (k == 0) {
+				permitted = true;
+				inside = inside || r;
+			}
+		}
+	}
+	if (permitted && !inside)
+		return false;
+	return gnutls_x509_name_constraints_check(nc, type, d) != 0;
+}
+
+/* Whether nc holds a subtree of a type policy_nc_allows does not read. */
+static bool
+unevaluated(gnutls_x509_name_constraints_t nc)
+{
+	gnutls_datum_t	 d;
+	unsigned int	 i, t;
+
+	for (i = 0; gnutls_x509_name_constraints_get_permitted(nc, i, &t,
+	    &d) >= 0; i++)
+		if (t != GNUTLS_SAN_DNSNAME && t != GNUTLS_SAN_IPADDRESS &&
+		    t != GNUTLS_SAN_RFC822NAME && t != GNUTLS_SAN_URI)
+			return true;
+	for (i = 0; gnutls_x509_name_constraints_get_excluded(nc, i, &t,
+	    &d) >= 0; i++)
+		if (t != GNUTLS_SAN_DNSNAME && t != GNUTLS_SAN_IPADDRESS &&
+		    t != GNUTLS_SAN_RFC822NAME && t != GNUTLS_SAN_URI)
+			return true;
+	return false;
+}
+
+/*
  * Refuse any name outside the nameConstraints of the CA or of a CA
  * above it: verifiers would reject the certificate anyway.
  */
@@ -130,12 +449,21 @@ policy_check_names(const struct ca *ca, const struct san_list *sans,
 			goto out;
 		if (ret == 0)
 			continue;
+		if (unevaluated(nc)) {
+			describe(nc, &rules);
+			who = cert_subject(crt);
+			err_set(err, "the name constraints of %s (%s) include "
+			    "a kind of name cakit does not evaluate, such as "
+			    "directoryName; it issues nothing under them", who,
+			    buf_str(&rules));
+			free(who);
+			goto out;
+		}
 		for (j = 0; j < sans->n; j++) {
 			const struct san *s = &sans->v[j];
 
 			san_datum(s, &d);
-			if (gnutls_x509_name_constraints_check(nc,
-			    types[s->type], &d))
+			if (policy_nc_allows(nc, types[s->type], &d))
 				continue;
 			describe(nc, &rules);
 			who = cert_subject(crt);
@@ -184,22 +512,60 @@ cn_is_host(const char *s, size_t len)
 }
 
 /*
+ * Whether every value of the attribute oid in the subject of leaf is
+ * inside nc as a name of type type (a CN only when it reads as a host
+ * name).  False with *failed set on an error, described into err.
+ */
+static bool
+attr_inside(gnutls_x509_name_constraints_t nc, gnutls_x509_crt_t leaf,
+    const char *oid, unsigned int type, struct cakit_err *err, bool *failed)
+{
+	gnutls_datum_t	 d;
+	char		 v[1024];
+	size_t		 len;
+	unsigned int	 i;
+	int		 ret;
+
+	for (i = 0;; i++) {
+		len = sizeof(v);
+		ret = gnutls_x509_crt_get_dn_by_oid(leaf, oid, i, 0, v, &len);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return true;
+		/* No host name or mailbox is that long. */
+		if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER) {
+			if (type == GNUTLS_SAN_RFC822NAME)
+				return false;
+			continue;
+		}
+		if (ret < 0) {
+			err_gnutls(err, ret, "reading the subject");
+			*failed = true;
+			return false;
+		}
+		d.data = (unsigned char *)v;
+		d.size = len;
+		if (type == GNUTLS_SAN_DNSNAME && !cn_is_host(v, len))
+			continue;
+		if (!policy_nc_allows(nc, type, &d))
+			return false;
+	}
+}
+
+/*
  * Which part of the subject of leaf is outside nc, as verifiers judge
- * it, or NULL.  GnuTLS holds a server certificate's CN to DNS
- * constraints when subjectAltName has no DNS name (RFC 6125 6.4.4), and
- * the subject's emailAddress to email constraints (RFC 5280 4.2.1.10);
- * OpenSSL holds any CN that reads as a host name to DNS constraints
- * when subjectAltName has no DNS name, whatever the certificate is for.
+ * it, or NULL ("" on an error, described into err).  GnuTLS holds a
+ * server certificate's CN to DNS constraints when subjectAltName has no
+ * DNS name (RFC 6125 6.4.4), and the subject's emailAddress to email
+ * constraints (RFC 5280 4.2.1.10); OpenSSL holds every emailAddress to
+ * them, and any CN that reads as a host name, in any case, to DNS
+ * constraints when subjectAltName has no DNS name, whatever the
+ * certificate is for.
  */
 static const char *
 subject_outside(gnutls_x509_name_constraints_t nc, gnutls_x509_crt_t leaf,
     bool dns_san, struct cakit_err *err)
 {
-	gnutls_datum_t	 d;
-	char		 cn[1024];
-	size_t		 len;
-	unsigned int	 i;
-	int		 ret;
+	bool	 failed = false;
 
 	if (!gnutls_x509_name_constraints_check_crt(nc, GNUTLS_SAN_DNSNAME,
 	    leaf))
@@ -207,26 +573,12 @@ subject_outside(gnutls_x509_name_constraints_t nc, gnutls_x509_crt_t leaf,
 	if (!gnutls_x509_name_constraints_check_crt(nc, GNUTLS_SAN_RFC822NAME,
 	    leaf))
 		return "emailAddress";
-	for (i = 0; !dns_san; i++) {
-		len = sizeof(cn);
-		ret = gnutls_x509_crt_get_dn_by_oid(leaf,
-		    GNUTLS_OID_X520_COMMON_NAME, i, 0, cn, &len);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			break;
-		/* No host name is that long. */
-		if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER)
-			continue;
-		if (ret < 0) {
-			err_gnutls(err, ret, "reading the subject's CN");
-			return "";
-		}
-		d.data = (unsigned char *)cn;
-		d.size = len;
-		if (cn_is_host(cn, len) &&
-		    !gnutls_x509_name_constraints_check(nc, GNUTLS_SAN_DNSNAME,
-		    &d))
-			return "CN";
-	}
+	if (!attr_inside(nc, leaf, GNUTLS_OID_PKCS9_EMAIL,
+	    GNUTLS_SAN_RFC822NAME, err, &failed))
+		return failed ? "" : "emailAddress";
+	if (!dns_san && !attr_inside(nc, leaf, GNUTLS_OID_X520_COMMON_NAME,
+	    GNUTLS_SAN_DNSNAME, err, &failed))
+		return failed ? "" : "CN";
 	return NULL;
 }
 

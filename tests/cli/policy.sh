@@ -50,6 +50,76 @@ assert_contains "openssl says why" why 'permitted subtree violation'
 run certtool --verify --load-ca-certificate ca/ca.crt --infile evil.crt
 assert_contains "certtool rejects it" "$T/out" 'Chain verification output: Not verified'
 
+# A refusal below must leave no key behind; a failure of one must not
+# hide the next.
+refuse() {
+	rm -f x.key
+	assert_fail "$@"
+	[ ! -e x.key ] || fail "$1: a refused ca-sign left x.key"
+}
+
+# A wildcard stands for every name of one label more: *.example.com
+# for bad.example.com, which both verifiers accept it for, so it is
+# refused under the exclusion, and so is one below the excluded name.
+refuse "a wildcard over an excluded name" 1 \
+	"DNS name '\*.example.com' is outside.*excluded DNS bad.example.com" \
+	ca-sign -d ca --new-key x.key --dns '*.example.com'
+refuse "a wildcard below an excluded name" 1 "'\*.bad.example.com' is outside" \
+	ca-sign -d ca --new-key x.key --dns '*.BAD.example.com'
+refuse "an excluded name in upper case" 1 "'bad.example.com' is outside" \
+	ca-sign -d ca --new-key x.key --dns BAD.Example.COM
+assert_ok "a wildcard that cannot match it" ca-sign -d ca --new-key w.key \
+	--dns '*.www.example.com' -o w.crt
+assert_ok "openssl verifies the wildcard" openssl verify -CAfile ca/ca.crt w.crt
+run certtool --verify --load-ca-certificate ca/ca.crt --infile w.crt
+assert_contains "certtool verifies the wildcard" "$T/out" 'Chain verification output: Verified'
+
+# Permitted IPv4 ranges hold IPv6 names too: none is permitted, mapped
+# or not, and the CA certificate says so with an excluded ::/0.
+run openssl x509 -in ca/ca.crt -noout -ext nameConstraints
+assert_contains "IPv4 only: ::/0 excluded" "$T/out" \
+	'IP:0:0:0:0:0:0:0:0/0:0:0:0:0:0:0:0'
+for ip in fd00::1 ::ffff:192.168.1.1 ::ffff:10.1.2.3 ::1; do
+	refuse "IPv6 $ip under IPv4 ranges" 1 "IP name '$ip' is outside.*IP 10.0.0.0/8" \
+		ca-sign -d ca --new-key x.key --dns ok.example.com --ip "$ip"
+done
+assert_ok "ca-init IPv6 only" ca-init -d ca6 --subject CN=Six --permit-ip fd00::/8
+run openssl x509 -in ca6/ca.crt -noout -ext nameConstraints
+assert_contains "IPv6 only: 0.0.0.0/0 excluded" "$T/out" 'IP:0.0.0.0/0.0.0.0'
+refuse "IPv4 under IPv6 ranges" 1 "IP name '10.1.2.3' is outside" \
+	ca-sign -d ca6 --new-key x.key --ip 10.1.2.3
+assert_ok "IPv6 inside" ca-sign -d ca6 --new-key six.key --ip fd12::1 -o six.crt
+assert_ok "openssl verifies IPv6 inside" openssl verify -CAfile ca6/ca.crt six.crt
+run certtool --verify --load-ca-certificate ca6/ca.crt --infile six.crt
+assert_contains "certtool verifies IPv6 inside" "$T/out" 'Chain verification output: Verified'
+assert_ok "ca-init both families" ca-init -d ca46 --subject CN=Both \
+	--permit-ip 10.0.0.0/8 --permit-ip fd00::/8
+run openssl x509 -in ca46/ca.crt -noout -ext nameConstraints
+assert_not_contains "both families: nothing excluded" "$T/out" 'Excluded'
+assert_ok "IPv4 and IPv6 inside both" ca-sign -d ca46 --new-key b.key \
+	--ip 10.9.8.7 --ip fd00::7 -o b.crt
+assert_ok "openssl verifies both" openssl verify -CAfile ca46/ca.crt b.crt
+# The written rule binds GnuTLS, which would let an IPv6 name through
+# permitted IPv4 ranges alone, even for a certificate another tool made.
+printf 'subjectAltName=IP:fd00::1\nbasicConstraints=critical,CA:FALSE\n' >ext6
+openssl x509 -req -in evil.csr -CA ca/ca.crt -CAkey ca/ca.key \
+	-CAcreateserial -days 30 -extfile ext6 -out evil6.crt 2>/dev/null ||
+	fail "openssl x509 -req IPv6"
+run certtool --verify --load-ca-certificate ca/ca.crt --infile evil6.crt
+assert_contains "certtool rejects IPv6 under IPv4 ranges" "$T/out" \
+	'Chain verification output: Not verified'
+
+# A CN that reads as a host name is held to DNS constraints, in any
+# case, whatever the profile, when no DNS name is in subjectAltName.
+for cn in www.evil.com WWW.EVIL.COM Www.Evil.Com; do
+	refuse "client CN $cn outside" 1 "subject 'CN=$cn' is outside.*its CN" \
+		ca-sign -d ca --profile client --new-key x.key --subject "CN=$cn" \
+		--email a@example.org
+done
+assert_ok "client CN inside, upper case" ca-sign -d ca --profile client \
+	--new-key c.key --subject CN=WWW.EXAMPLE.COM --email a@example.org -o c.crt
+assert_ok "openssl verifies it" openssl verify -CAfile ca/ca.crt c.crt
+
 # An intermediate under the constrained root is held to the root's
 # constraints too.
 assert_ok "intermediate" ca-init -d sub --parent ca --subject CN=Sub
