@@ -297,13 +297,10 @@ main(int argc, char *argv[])
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (new_key != NULL && file_check_new(new_key, &err) == -1) {
-		rc = cli_fail(&err);
-		goto out;
-	}
 	if ((ca = ca_open(dir, 0, cli_passfile(passfile), &err)) == NULL ||
 	    (output != NULL && ca_check_output(ca, output, &err) == -1) ||
 	    (new_key != NULL && ca_check_output(ca, new_key, &err) == -1) ||
+	    (new_key != NULL && file_check_new(new_key, &err) == -1) ||
 	    ca_check_usable(ca, time(NULL), &err) == -1) {
 		rc = cli_fail(&err);
 		goto out;

@@ -126,9 +126,8 @@ mkfifo fifo
 assert_fail "-o a FIFO" 1 'fifo: is a FIFO; refusing to replace it' \
 	ca-sign -d ca -o fifo r.csr
 [ -p fifo ] && pass || fail "the FIFO was replaced"
-assert_fail "-o /dev/null" 1 '/dev/null: is a character device' \
-	ca-sign -d ca -o /dev/null r.csr
-[ -c /dev/null ] && pass || fail "/dev/null is no longer a device"
+# Never /dev/null itself: a broken build run as root would replace the
+# system's.  A private node of the same device shows the same.
 if mknod chardev c 1 3 2>/dev/null; then
 	assert_fail "-o a device node" 1 'chardev: is a character device' \
 		ca-sign -d ca -o chardev r.csr
@@ -213,6 +212,7 @@ rm -f recovered.crt
 
 # A real full disk: a small tmpfs (root only).
 mkdir full
+trap 'umount "$T/full" 2>/dev/null; cleanup' EXIT
 if mount -t tmpfs -o size=64k,nr_inodes=64 cakit-test full 2>/dev/null; then
 	dd if=/dev/zero of=full/fill bs=4k count=100 2>/dev/null
 	n=$(rows ca)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include <gnutls/crypto.h>
+
 #include "unit.h"
 
 #define MASK	0x5a
@@ -99,9 +101,9 @@ START_TEST(passphrase_wiped)
 	make_secret(text, 64);
 	text[64] = '\n';
 	memset(text + 65, '#', 4000 - 65);
-	ck_assert(!secret_left());
 	write_secret(path, text, 4000);
 	free(text);
+	ck_assert(!secret_left());
 	ck_assert_int_eq(file_read_passphrase(path, &pass, &err), 0);
 	ck_assert_uint_eq(strlen(pass), 64);
 	ck_assert(secret_left());
