@@ -114,6 +114,31 @@ START_TEST(passphrase_wiped)
 }
 END_TEST
 
+/* A secret read in several growths: no outgrown buffer keeps it. */
+START_TEST(growth_wiped)
+{
+	struct cakit_err err;
+	gnutls_datum_t	 d;
+	char		*text, *path;
+
+	unit_tmpdir();
+	path = unit_path("big");
+	text = xcalloc(1, 40000);
+	memset(text, '#', 40000);
+	/* Past the allocator's own words at the start of a free block. */
+	make_secret(text + 100, 64);
+	write_secret(path, text, 40000);
+	free(text);
+	ck_assert(!secret_left());
+	ck_assert_int_eq(file_read_secret(path, FILE_MAX, &d, &err), 0);
+	ck_assert_uint_eq(d.size, 40000);
+	secret_free(d.data, d.size);
+	ck_assert_msg(!secret_left(), "an outgrown buffer kept the secret");
+	free(path);
+	unit_rmdir();
+}
+END_TEST
+
 START_TEST(key_pem_wiped)
 {
 	struct cakit_err err;
@@ -207,6 +232,7 @@ file_suite(void)
 	TCase	*tc = tcase_create("file");
 
 	tcase_add_test(tc, passphrase_wiped);
+	tcase_add_test(tc, growth_wiped);
 	tcase_add_test(tc, key_pem_wiped);
 	tcase_add_test(tc, secret_not_fifo);
 	tcase_add_test(tc, same_file);
