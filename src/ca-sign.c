@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,11 @@ main(int argc, char *argv[])
 	int			 c, i, rc = 1;
 
 	cli_setup("ca-sign");
+	/*
+	 * A reader that went away is an output failure like any other,
+	 * reported (exit 3 after the commit), not a silent death.
+	 */
+	(void)signal(SIGPIPE, SIG_IGN);
 	memset(&row, 0, sizeof(row));
 	memset(&o, 0, sizeof(o));
 	o.profile = PROFILE_SERVER;
@@ -312,9 +318,9 @@ main(int argc, char *argv[])
 		if (rc == -1 && unwritten > 0) {
 			/* batch_run's message gives the serial. */
 			elen = strlen(err.msg);
-			snprintf(err.msg + elen, sizeof(err.msg) - elen, ": export "
-			    "each with ca-bundle -d %s --chain SERIAL (ca-list "
-			    "-d %s --json lists them)", dir, dir);
+			snprintf(err.msg + elen, sizeof(err.msg) - elen,
+			    ": export each with ca-bundle -d %s --chain SERIAL "
+			    "(ca-list -d %s --json lists them)", dir, dir);
 			cli_fail(&err);
 			rc = 3;
 		} else if (rc == -1) {

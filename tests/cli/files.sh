@@ -29,8 +29,8 @@ unchanged() {
 # Only the listed names (and the fixtures) in the working directory:
 # no temporary, hidden or not, is left behind.
 leftovers() {
-	_l=$(ls -A | grep -v -x -e ca -e r.key -e r.csr -e r.crt -e out -e err -e left \
-		${2:+-e "$2"} ${3:+-e "$3"} ${4:+-e "$4"} | tr '\n' ' ')
+	_l=$(ls -A | grep -v -x -e ca -e r.key -e r.csr -e r.crt -e out \
+		-e err -e left -e st ${2:+-e "$2"} ${3:+-e "$3"} ${4:+-e "$4"} | tr '\n' ' ')
 	assert_eq "$1: nothing left behind" "$_l" ""
 }
 
@@ -208,6 +208,13 @@ assert_eq "the recovered certificate has the serial" \
 	tr 'A-F' 'a-f' | sed 's/^0*//')" "$(echo "$serial" | sed 's/^0*//')"
 run sh -c 'ca-sign -d ca --json r.csr >/dev/full'
 assert_eq "--json to a full stdout: exit 3" "$rc" 3
+# A reader that is gone (SIGPIPE) is no different.
+n=$(rows ca)
+{ ca-sign -d ca r.csr 2>"$T/err"; echo $? >"$T/st"; } | true
+assert_eq "closed pipe: exit 3, not death by SIGPIPE" "$(cat "$T/st")" 3
+assert_contains "closed pipe: says it was issued" "$T/err" \
+	'standard output: Broken pipe; the certificate was issued and recorded as serial'
+assert_eq "closed pipe: the row is there" "$(rows ca)" $((n + 1))
 rm -f recovered.crt
 
 # A real full disk: a small tmpfs (root only).
@@ -324,6 +331,28 @@ c.execute("ROLLBACK")' ca/ledger.db "$T/locked" "$T/release" &
 			leftovers "$mode SIG$sig"
 		done
 	done
+
+	# The key cannot be published after the commit (someone made the
+	# file meanwhile): exit 3, the serial, and the file left alone.
+	hold
+	n=$(rows ca)
+	ca-sign -d ca --new-key k.key --dns s.example >"$T/out" 2>"$T/err" &
+	pid=$!
+	waiting "$pid" || fail "key race: ca-sign never waited"
+	echo "not ours" >k.key
+	touch "$T/release"
+	wait "$pid"
+	st=$?
+	wait "$_holder"
+	assert_eq "key race: exit 3" "$st" 3
+	assert_contains "key race: says the key is lost and what to do" \
+		"$T/err" '^ca-sign: k.key: File exists; refusing to overwrite it; the certificate was issued and recorded as serial [0-9a-f]+, but its new key could not be written and is lost: revoke it with ca-revoke -d ca [0-9a-f]+$'
+	assert_eq "key race: the row is committed" "$(rows ca)" $((n + 1))
+	assert_eq "key race: the other file is untouched" "$(cat k.key)" \
+		"not ours"
+	[ ! -s "$T/out" ] && pass || fail "key race: printed a certificate"
+	rm -f k.key "$T/locked" "$T/release"
+	leftovers "key race"
 else
 	echo "note: no python3 or env --default-signal; signal cases skipped"
 fi
