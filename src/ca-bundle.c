@@ -136,6 +136,9 @@ main(int argc, char *argv[])
 		if (bundle_trust(dirs, ndirs, &out, &err) == -1)
 			goto fail;
 	} else {
+		/* The PKCS#12 file is new: refused now if anything is there. */
+		if (pkcs12 != NULL && file_check_new(pkcs12, &err) == -1)
+			goto fail;
 		if ((ca = ca_open(dirs[0], CA_OPEN_NOKEY, NULL, &err)) == NULL)
 			goto fail;
 		if (chain != NULL && bundle_chain(ca, chain, &out, &err) == -1)

@@ -4,8 +4,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,42 @@ add_name(struct san_list *l, enum san_type t, const char *opt,
 	return 0;
 }
 
+/*
+ * A failure after the commit: the certificate exists, so the message
+ * says so, with its serial and what to do, and the exit status is 3,
+ * so that no script retries and issues a second one.
+ */
+static int
+issued_fail(struct cakit_err *err, const char *serial, const char *dir,
+    bool key_lost)
+{
+	size_t	 n = strlen(err->msg);
+
+	if (key_lost)
+		snprintf(err->msg + n, sizeof(err->msg) - n, "; the "
+		    "certificate was issued and recorded as serial %s, but "
+		    "its new key could not be written and is lost: revoke it "
+		    "with ca-revoke -d %s %s", serial, dir, serial);
+	else
+		snprintf(err->msg + n, sizeof(err->msg) - n, "; the "
+		    "certificate was issued and recorded as serial %s: export "
+		    "it with ca-bundle -d %s --chain %s", serial, dir, serial);
+	cli_fail(err);
+	return 3;
+}
+
+/* Standard output, which may fail after the commit like any file. */
+static int
+print_out(const void *data, size_t len, struct cakit_err *err)
+{
+	if ((len > 0 && fwrite(data, 1, len, stdout) != len) ||
+	    fflush(stdout) != 0) {
+		err_set(err, "standard output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -130,10 +168,15 @@ main(int argc, char *argv[])
 	bool			 json = false, kt_set = false, names = false;
 	bool			 batch = false, profile_set = false;
 	bool			 backdate = false;
-	size_t			 issued;
+	size_t			 issued, unwritten, elen;
 	int			 c, i, rc = 1;
 
 	cli_setup("ca-sign");
+	/*
+	 * A reader that went away is an output failure like any other,
+	 * reported (exit 3 after the commit), not a silent death.
+	 */
+	(void)signal(SIGPIPE, SIG_IGN);
 	memset(&row, 0, sizeof(row));
 	memset(&o, 0, sizeof(o));
 	o.profile = PROFILE_SERVER;
@@ -258,7 +301,7 @@ main(int argc, char *argv[])
 		    "backdates by the default %d s", BACKDATE_DEFAULT);
 		goto out;
 	}
-	if (output != NULL && new_key != NULL && strcmp(output, new_key) == 0) {
+	if (output != NULL && new_key != NULL && file_same(output, new_key)) {
 		rc = cli_usage_error("-o and --new-key name the same file");
 		goto out;
 	}
@@ -280,15 +323,24 @@ main(int argc, char *argv[])
 	if ((ca = ca_open(dir, 0, cli_passfile(passfile), &err)) == NULL ||
 	    (output != NULL && ca_check_output(ca, output, &err) == -1) ||
 	    (new_key != NULL && ca_check_output(ca, new_key, &err) == -1) ||
+	    (new_key != NULL && file_check_new(new_key, &err) == -1) ||
 	    ca_check_usable(ca, time(NULL), &err) == -1) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	if (batch) {
 		rc = batch_run(ca, &o, csr, output, stdout, json, &issued,
-		    &notes, &err);
+		    &unwritten, &notes, &err);
 		cli_notes(&notes);
-		if (rc == -1) {
+		if (rc == -1 && unwritten > 0) {
+			/* batch_run's message gives the serial. */
+			elen = strlen(err.msg);
+			snprintf(err.msg + elen, sizeof(err.msg) - elen,
+			    ": export each with ca-bundle -d %s --chain SERIAL "
+			    "(ca-list -d %s --json lists them)", dir, dir);
+			cli_fail(&err);
+			rc = 3;
+		} else if (rc == -1) {
 			if (issued > 0)
 				fprintf(stderr, "%s: %zu certificates were "
 				    "issued before the failure\n", cli_prog,
@@ -302,8 +354,13 @@ main(int argc, char *argv[])
 			goto fail;
 	} else if (new_key != NULL) {
 		if (issue_new_key(ca, &o, kt, new_key, &row, &notes,
-		    &err) == -1)
-			goto fail;
+		    &err) == -1) {
+			if (row.der.data == NULL)
+				goto fail;
+			cli_notes(&notes);
+			rc = issued_fail(&err, row.serial, dir, true);
+			goto out;
+		}
 	} else {
 		if (file_read(csr, FILE_MAX, &in, &err) == -1 ||
 		    (req = req_parse(&in, &notes, &err)) == NULL ||
@@ -316,12 +373,12 @@ main(int argc, char *argv[])
 	/* The row is committed: now, and only now, the certificate goes out. */
 	if (gnutls_pem_base64_encode2("CERTIFICATE", &row.der, &pem) < 0) {
 		err_set(&err, "encoding the certificate");
-		rc = cli_fail(&err);
+		rc = issued_fail(&err, row.serial, dir, false);
 		goto out;
 	}
 	if (output != NULL && file_write_atomic(output, pem.data, pem.size,
 	    0644, &err) == -1) {
-		rc = cli_fail(&err);
+		rc = issued_fail(&err, row.serial, dir, false);
 		goto out;
 	}
 	if (json) {
@@ -337,11 +394,16 @@ main(int argc, char *argv[])
 		files[i] = NULL;
 		row_json(&out, &row, time(NULL), files, output == NULL);
 		buf_addc(&out, '\n');
-		rc = cli_print(out.p, out.len);
-	} else if (output == NULL)
-		rc = cli_print(pem.data, pem.size);
-	else
-		rc = 0;
+		if (print_out(out.p, out.len, &err) == -1) {
+			rc = issued_fail(&err, row.serial, dir, false);
+			goto out;
+		}
+	} else if (output == NULL &&
+	    print_out(pem.data, pem.size, &err) == -1) {
+		rc = issued_fail(&err, row.serial, dir, false);
+		goto out;
+	}
+	rc = 0;
 	goto out;
 fail:
 	cli_notes(&notes);

@@ -23,6 +23,7 @@ cli_setup(const char *prog)
 
 	cli_prog = prog;
 	umask(077);
+	file_signals_init();
 	if ((ret = gnutls_global_init()) < 0) {
 		fprintf(stderr, "%s: GnuTLS: %s\n", prog, gnutls_strerror(ret));
 		exit(1);

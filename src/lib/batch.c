@@ -166,10 +166,32 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Two requests must not be written to the same file (a.csr, a.pem). */
+/*
+ * An output gets the checks of a single -o: it is not one of the CA's
+ * files, however spelt (a request named ca.csr with -o the CA
+ * directory), and not a symbolic link or anything but a regular file.
+ */
 static int
-check_out_names(const struct batch_in *in, const char *outdir,
+check_out(const struct ca *ca, const char *outdir, const char *name,
     struct cakit_err *err)
+{
+	struct buf	 path = { 0 };
+	int		 rc;
+
+	out_path(&path, outdir, name);
+	rc = ca_check_output(ca, buf_str(&path), err) == -1 ||
+	    file_check_replaceable(buf_str(&path), err) == -1 ? -1 : 0;
+	buf_free(&path);
+	return rc;
+}
+
+/*
+ * Every output of a directory of requests passes check_out, and two
+ * requests must not be written to the same file (a.csr, a.pem).
+ */
+static int
+check_out_names(const struct ca *ca, const struct batch_in *in,
+    const char *outdir, struct cakit_err *err)
 {
 	struct buf	 path = { 0 };
 	char		**v;
@@ -181,6 +203,9 @@ check_out_names(const struct batch_in *in, const char *outdir,
 		path.len = path.cap = 0;
 		out_path(&path, outdir, in->ents[i]->d_name);
 		v[i] = buf_str(&path);
+		if (rc == 0 && check_out(ca, outdir, in->ents[i]->d_name,
+		    err) == -1)
+			rc = -1;
 	}
 	qsort(v, in->nents, sizeof(*v), cmp_str);
 	for (i = 1; i < in->nents && rc == 0; i++)
@@ -236,14 +261,38 @@ out:
 }
 
 /*
+ * Say, after the output's own failure, that the certificate was issued
+ * (its group is committed), and how many more of the group were not
+ * shown.
+ */
+static void
+unwritten_err(struct cakit_err *err, const char *name, const char *serial,
+    size_t more)
+{
+	size_t	 n;
+
+	prefix_err(err, name);
+	n = strlen(err->msg);
+	if (more > 0)
+		snprintf(err->msg + n, sizeof(err->msg) - n, "; its "
+		    "certificate was issued and recorded as serial %s, and %zu "
+		    "more after it were issued but not written", serial, more);
+	else
+		snprintf(err->msg + n, sizeof(err->msg) - n, "; its "
+		    "certificate was issued and recorded as serial %s", serial);
+}
+
+/*
  * Sign every request from path ("-" or a directory), BATCH_GROUP per
  * transaction.  A bad request stops the run: the groups before its own
- * are issued and shown, its group is not.  *issued counts certificates.
+ * are issued and shown, its group is not.  *issued counts certificates
+ * shown; *unwritten those issued but not shown, because an output
+ * failed after their group's commit (the message names the first).
  */
 int
 batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
     const char *outdir, FILE *out, bool json, size_t *issued,
-    struct cakit_notes *notes, struct cakit_err *err)
+    size_t *unwritten, struct cakit_notes *notes, struct cakit_err *err)
 {
 	struct batch_in		*in;
 	struct req		*reqs[BATCH_GROUP];
@@ -255,10 +304,11 @@ batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
 	bool			 done = false;
 
 	*issued = 0;
+	*unwritten = 0;
 	if ((in = batch_open(path, err)) == NULL)
 		return -1;
 	if (outdir != NULL && in->dir != NULL &&
-	    check_out_names(in, outdir, err) == -1) {
+	    check_out_names(ca, in, outdir, err) == -1) {
 		batch_close(in);
 		return -1;
 	}
@@ -279,6 +329,11 @@ batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
 				prefix_err(err, names[n]);
 				goto out;
 			}
+			if (outdir != NULL && in->dir == NULL &&
+			    check_out(ca, outdir, names[n], err) == -1) {
+				n++;
+				goto out;
+			}
 		}
 		if (n == 0)
 			break;
@@ -289,8 +344,12 @@ batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
-			ret = batch_emit(&rows[i], names[i], outdir, out, json,
-			    *issued == 0, err);
+			if ((ret = batch_emit(&rows[i], names[i], outdir, out,
+			    json, *issued == 0, err)) == -1) {
+				*unwritten = n - i;
+				unwritten_err(err, names[i], rows[i].serial,
+				    n - i - 1);
+			}
 			ledger_row_clear(&rows[i]);
 			if (ret == -1) {
 				for (i++; i < n; i++)

@@ -194,7 +194,7 @@ bundle_pkcs12(struct ca *ca, const char *path, const char *keyfile,
 	    ca_lookup(ca, certfile, &row, err) == -1 ||
 	    (crt = cert_import(&row.der, err)) == NULL)
 		goto out;
-	if (file_read(keyfile, FILE_MAX, &kd, err) == -1)
+	if (file_read_secret(keyfile, FILE_MAX, &kd, err) == -1)
 		goto out;
 	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
 	    ((ret = gnutls_x509_privkey_import2(key, &kd, GNUTLS_X509_FMT_PEM,
@@ -252,7 +252,7 @@ bundle_pkcs12(struct ca *ca, const char *path, const char *keyfile,
 	    pass)) < 0 ||
 	    (ret = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, &der)) < 0)
 		goto fail;
-	if ((tmp = file_write_temp(path, der.data, der.size, 0600,
+	if ((tmp = file_write_temp_secret(path, der.data, der.size,
 	    err)) == NULL || file_publish(tmp, path, true, err) == -1)
 		goto out;
 	rc = 0;

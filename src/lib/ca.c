@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -189,7 +188,8 @@ ca_free(struct ca *ca)
 
 /*
  * Refuse an output path that is one of the CA's own files, which
- * writing would destroy (ca-sign -o ca/ca.crt).
+ * writing would destroy (ca-sign -o ca/ca.crt), however it is spelt:
+ * through "..", a symbolic link or a hard link (file_same).
  */
 int
 ca_check_output(const struct ca *ca, const char *path, struct cakit_err *err)
@@ -198,26 +198,21 @@ ca_check_output(const struct ca *ca, const char *path, struct cakit_err *err)
 		CA_CRT, CA_KEY, CA_CRL, CA_CHAIN, CA_LEDGER, CA_LEDGER "-wal",
 		CA_LEDGER "-shm", CA_LEDGER "-journal",
 	};
-	char	*copy, *copy2, *rdir = NULL, *rca = NULL;
+	char	*p;
 	size_t	 i;
-	int	 rc = 0;
+	bool	 same;
 
-	copy = xstrdup(path);
-	copy2 = xstrdup(path);
-	if ((rdir = realpath(dirname(copy), NULL)) != NULL &&
-	    (rca = realpath(ca->dir, NULL)) != NULL &&
-	    strcmp(rdir, rca) == 0)
-		for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-			if (strcmp(basename(copy2), own[i]) == 0) {
-				err_set(err, "%s: that is the CA's own %s; "
-				    "write it elsewhere", path, own[i]);
-				rc = -1;
-			}
-	free(rdir);
-	free(rca);
-	free(copy);
-	free(copy2);
-	return rc;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		p = file_join(ca->dir, own[i]);
+		same = file_same(path, p);
+		free(p);
+		if (same) {
+			err_set(err, "%s: that is the CA's own %s; write it "
+			    "elsewhere", path, own[i]);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* A CA can issue only while its own certificate is valid. */

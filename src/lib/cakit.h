@@ -70,16 +70,25 @@ const char *opt_ca_dir(const char *);
 int	 file_read(const char *, size_t, gnutls_datum_t *, struct cakit_err *);
 int	 file_read_fd(int, const char *, size_t, gnutls_datum_t *,
 	    struct cakit_err *);
+int	 file_read_secret(const char *, size_t, gnutls_datum_t *,
+	    struct cakit_err *);
 int	 file_write_atomic(const char *, const void *, size_t, int,
 	    struct cakit_err *);
 char	*file_write_temp(const char *, const void *, size_t, int,
 	    struct cakit_err *);
 char	*file_write_temp_pem(const char *, const char *, const void *, size_t,
 	    int, struct cakit_err *);
+char	*file_write_temp_secret(const char *, const void *, size_t,
+	    struct cakit_err *);
 int	 file_publish(const char *, const char *, bool, struct cakit_err *);
+void	 file_discard(const char *);
+bool	 file_same(const char *, const char *);
+void	 file_signals_init(void);
 bool	 file_exists(const char *);
 bool	 file_is_dir(const char *);
 int	 file_check_writable(const char *, struct cakit_err *);
+int	 file_check_replaceable(const char *, struct cakit_err *);
+int	 file_check_new(const char *, struct cakit_err *);
 char	*file_join(const char *, const char *);
 int	 file_read_passphrase(const char *, char **, struct cakit_err *);
 void	 secret_free(void *, size_t);
@@ -390,8 +399,8 @@ enum cert_status row_status(const struct ledger_row *, time_t);
 
 /* batch.c: ca-sign --batch. */
 int	 batch_run(struct ca *, const struct issue_opts *, const char *,
-	    const char *, FILE *, bool, size_t *, struct cakit_notes *,
-	    struct cakit_err *);
+	    const char *, FILE *, bool, size_t *, size_t *,
+	    struct cakit_notes *, struct cakit_err *);
 
 /* crl.c: RFC 5280 CRLs, encoded by der.c and signed by the CA's key. */
 struct crl_entry {

@@ -432,7 +432,8 @@ fail:
 
 /*
  * Make a key pair, certify it, and only then put the key in keyfile
- * (mode 0600 from creation; an existing file is never replaced).
+ * (mode 0600 from creation; an existing file is never replaced).  A
+ * failure after the commit leaves row filled: the certificate exists.
  */
 int
 issue_new_key(struct ca *ca, const struct issue_opts *o, enum key_type kt,
@@ -462,18 +463,17 @@ issue_new_key(struct ca *ca, const struct issue_opts *o, enum key_type kt,
 		goto out;
 	}
 	if (key_export_pem(key, NULL, &pem, err) == -1 ||
-	    (tmp = file_write_temp(keyfile, pem.data, pem.size, 0600,
+	    (tmp = file_write_temp_secret(keyfile, pem.data, pem.size,
 	    err)) == NULL)
 		goto out;
 	if (issue_cert(ca, o, pub, NULL, row, notes, err) == -1) {
-		unlink(tmp);
+		file_discard(tmp);
 		goto out;
 	}
 	test_kill_point("newkey-before-publish");
-	if (file_publish(tmp, keyfile, true, err) == -1) {
-		ledger_row_clear(row);
+	/* Committed: on failure row stays filled, to say what was issued. */
+	if (file_publish(tmp, keyfile, true, err) == -1)
 		goto out;
-	}
 	rc = 0;
 out:
 	free(tmp);

@@ -211,7 +211,7 @@ key_load(const char *path, const char *pass, struct cakit_err *err)
 	char			*uri;
 	int			 ret;
 
-	if (file_read(path, FILE_MAX, &d, err) == -1)
+	if (file_read_secret(path, FILE_MAX, &d, err) == -1)
 		return NULL;
 	if (d.size > 7 && memcmp(d.data, "pkcs11:", 7) == 0) {
 		uri = xstrndup((char *)d.data, strcspn((char *)d.data, "\r\n"));

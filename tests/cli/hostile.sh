@@ -61,6 +61,13 @@ req under.csr "$EC" -addext 'subjectAltName=DNS:bad_name.example'
 req nosan.csr "$EC"
 many=$(for i in $(seq 101); do printf -- '--dns h%d.example ' "$i"; done)
 mkdir adir
+# Outputs that are not regular files, or a CA file under another name.
+mkfifo hfifo
+ln -s good.crt hlink
+ln -s /proc/self/fd/1 hstdout
+ln -s ca cadir
+mkdir hreqs
+cp ok.csr hreqs/ca.csr
 
 # Damaged copies of the CA, one per case.
 damaged() {
@@ -150,6 +157,16 @@ cat >cases <<EOF
 1|no such CA directory|ca-sign -d missing ok.csr
 1|the CA's own ca.crt|ca-sign -d ca -o ca/ca.crt ok.csr
 1|the CA's own ca.key|ca-sign -d ca --new-key ca/ca.key --dns x.example
+1|hlink: is a symbolic link|ca-sign -d ca -o hlink ok.csr
+1|hstdout: is a symbolic link|ca-sign -d ca -o hstdout ok.csr
+1|hfifo: is a FIFO|ca-sign -d ca -o hfifo ok.csr
+1|adir: is a directory|ca-sign -d ca -o adir ok.csr
+1|hfifo: is a FIFO|ca-bundle -d ca --pkcs12 hfifo --key good.key --cert good.crt --passphrase-file ok.csr
+1|the CA's own ca.crt|ca-sign -d ca -o ca/../ca/ca.crt ok.csr
+1|the CA's own ca.crt|ca-sign -d ca -o cadir/ca.crt ok.csr
+1|the CA's own ca.crt|ca-sign -d ca --batch -o ca hreqs
+1|the CA's own ledger.db|ca-sign -d ca --new-key cadir/ledger.db-journal --dns x.example
+2|name the same file|ca-sign -d ca --new-key n.key -o ./n.key --dns x.example
 EOF
 
 n=0

@@ -26,7 +26,10 @@ assert_fail "no passphrase" 1 'encrypted.*--key-passphrase-file' \
 	ca-sign -d ca --new-key n.key --dns a.example
 assert_fail "wrong passphrase" 1 'wrong passphrase' \
 	ca-sign -d ca --key-passphrase-file wrong --new-key n.key --dns a.example
+: >empty.pass
 assert_fail "empty passphrase file" 1 'empty' \
+	ca-sign -d ca --key-passphrase-file empty.pass --new-key n.key --dns a.example
+assert_fail "passphrase file that is a device" 1 'is a character device' \
 	ca-sign -d ca --key-passphrase-file /dev/null --new-key n.key --dns a.example
 assert_eq "refusals changed nothing" "$(snapshot ca)" "$before"
 [ ! -e n.key ] && pass || fail "a refused ca-sign left n.key"
