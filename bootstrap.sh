@@ -8,10 +8,10 @@ cd "$(dirname "$0")"
 
 pkgs="autoconf automake make gcc pkg-config libgnutls28-dev libsqlite3-dev
 check gnutls-bin openssl sqlite3 mandoc nginx-light curl softhsm2
-bash-completion p11-kit python3 faketime jq"
+bash-completion p11-kit python3 python3-cryptography faketime jq strace"
 if [ "${1:-}" = --bench ]; then
 	shift
-	pkgs="$pkgs easy-rsa time strace"
+	pkgs="$pkgs easy-rsa time"
 fi
 
 missing=
