@@ -243,7 +243,8 @@ out:
 
 /*
  * For monitoring: -1 with the reason in err when the CRL's nextUpdate
- * falls within days, or the CA certificate expires within 30 days.
+ * falls within days, when crl.pem is older than the last CRL the ledger
+ * recorded, or when the CA certificate expires within 30 days.
  * Otherwise 0, and status describes both dates.
  */
 int
@@ -253,6 +254,7 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 	gnutls_datum_t	 der = { NULL, 0 };
 	char		*path, next[32], end[32];
 	time_t		 tu, nu, ca_end;
+	uint64_t	 ledger_number, disk_number;
 	int		 rc = -1;
 
 	path = file_join(ca->dir, CA_CRL);
@@ -277,6 +279,17 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 	if (nu - now <= (time_t)days * 86400) {
 		err_set(err, "%s: the CRL expires at %s, within %d days; run "
 		    "ca-revoke --crl", path, next, days);
+		goto out;
+	}
+	/* A CRL writer killed between its commit and its rename. */
+	if (crl_ledger_number(ca, &ledger_number, err) == -1)
+		goto out;
+	if (crl_disk_number(ca->dir, &disk_number) == 1 &&
+	    disk_number < ledger_number) {
+		err_set(err, "%s: CRL number %llu is behind the ledger's %llu: "
+		    "a revocation may be missing from it; run ca-revoke --crl",
+		    path, (unsigned long long)disk_number,
+		    (unsigned long long)ledger_number);
 		goto out;
 	}
 	if (ca_end - now <= 30 * 86400) {

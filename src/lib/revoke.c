@@ -111,10 +111,10 @@ crl_unlock(int fd)
 }
 
 /*
- * The CRL number of the crl.pem on disk: 1 with *number set, 0 when
+ * The CRL number of the crl.pem in dir: 1 with *number set, 0 when
  * there is no readable, well-formed crl.pem (a writer replaces it).
  */
-static int
+int
 crl_disk_number(const char *dir, uint64_t *number)
 {
 	gnutls_datum_t	 pem = { NULL, 0 }, der = { NULL, 0 };
@@ -137,7 +137,7 @@ out:
 }
 
 /* The ledger's CRL number: that of the last CRL committed. */
-static int
+int
 crl_ledger_number(struct ca *ca, uint64_t *number, struct cakit_err *err)
 {
 	char		*text = NULL;

@@ -447,6 +447,8 @@ ca-sign -d js --new-key j1.key --dns j1.example -o j1.crt >/dev/null 2>&1 ||
 	fail "ca-sign j1"
 ca-sign -d js --new-key j2.key --dns j2.example -o j2.crt >/dev/null 2>&1 ||
 	fail "ca-sign j2"
+# A second apart, so that revoked_at cannot be mistaken for issued_at.
+sleep 1
 before=$(date -u +%s)
 assert_ok "ca-revoke --json" ca-revoke -d js --json --reason keyCompromise \
 	j1.crt "$(ser_upper j2.crt)"
@@ -469,6 +471,8 @@ if command -v jq >/dev/null 2>&1; then
 	ate=$(date -u -d "$at" +%s)
 	[ "$ate" -ge "$before" ] && [ "$ate" -le "$after" ] && pass ||
 		fail "--json: revoked_at $at is not the time of the run"
+	[ "$(date -u -d "$(jq -r '.[0].issued_at' rj.json)" +%s)" -lt "$before" ] &&
+		pass || fail "--json: issued_at is not before the revocation"
 	assert_eq "--json: revoked_at is the ledger's" "$ate" \
 		"$(sqlite3 js/ledger.db "SELECT revoked_at FROM certs WHERE serial = '$(ser_lower j1.crt)'")"
 	assert_eq "--json: revoked_at is the CRL's revocation date" \

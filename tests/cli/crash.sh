@@ -91,12 +91,15 @@ ca-sign -d ca --dns again.example --new-key again.key -o again.crt \
 killed crl-committed ca-revoke -d ca again.crt
 run openssl verify -crl_check -CAfile ca/ca.crt -CRLfile ca/crl.pem again.crt
 [ "$rc" -eq 0 ] && pass || fail "the killed revocation reached crl.pem"
+assert_fail "ca-list --check: crl.pem behind the ledger" 1 \
+	'behind the ledger.*ca-revoke --crl' ca-list -d ca --check
 assert_ok "the revocation asked again" ca-revoke -d ca again.crt
 assert_contains "a note says crl.pem was behind" err 'older than the ledger'
 run openssl verify -crl_check -CAfile ca/ca.crt -CRLfile ca/crl.pem again.crt
 [ "$rc" -ne 0 ] && pass || fail "the repeated revocation did not repair crl.pem"
 assert_eq "crl.pem carries the ledger's number" "$((0x$(crl_number ca)))" \
 	"$(sqlite3 ca/ledger.db "SELECT value FROM meta WHERE key = 'crl_number'")"
+assert_ok "ca-list --check after the repair" ca-list -d ca --check
 assert_ok "asked a third time: nothing to do" ca-revoke -d ca again.crt
 assert_not_contains "no CRL when crl.pem is current" err 'older than the ledger'
 
