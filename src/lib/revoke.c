@@ -229,7 +229,7 @@ crl_install(struct ca *ca, const char *tmp, uint64_t number,
 		err_set(err, "%s: holds CRL number %llu, not below the new "
 		    "%llu; left alone", path, (unsigned long long)disk,
 		    (unsigned long long)number);
-		unlink(tmp);
+		file_discard(tmp);
 		free(path);
 		return -1;
 	}
@@ -275,7 +275,7 @@ crl_publish(struct ca *ca, time_t now, int days, struct cakit_err *err)
 		goto out;
 	}
 	if (ledger_commit(ca->ledger, err) == -1) {
-		unlink(tmp);
+		file_discard(tmp);
 		goto out;
 	}
 	rc = crl_install(ca, tmp, number, err);
@@ -380,7 +380,7 @@ revoke_certs(struct ca *ca, char *const *args, size_t nargs, int reason,
 		goto out;
 	in_tx = false;
 	if (ledger_commit(ca->ledger, err) == -1) {
-		unlink(tmp);
+		file_discard(tmp);
 		goto out;
 	}
 	*changed = done > 0;

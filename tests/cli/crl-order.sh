@@ -70,7 +70,7 @@ strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
 slow=$!
 # Its temporary CRL exists from its write until its rename.
 _i=0
-while ! ls ca/crl.pem.* >/dev/null 2>&1 && [ $_i -lt 200 ]; do
+while ! ls ca/.crl.pem.* >/dev/null 2>&1 && [ $_i -lt 200 ]; do
 	sleep 0.05
 	_i=$((_i + 1))
 done
