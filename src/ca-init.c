@@ -89,11 +89,11 @@ usage(FILE *f)
 "      --key-passphrase-file FILE\n"
 "                         encrypt ca.key with the first line of FILE (with\n"
 "                         --key-uri: the token's PIN)\n"
-"                         (default $CA_KEY_PASSPHRASE_FILE)\n"
 "      --parent-passphrase-file FILE\n"
 "                         passphrase of the parent's key\n"
 "                         (default $CA_KEY_PASSPHRASE_FILE)\n"
 "      --exist-ok         succeed without change if DIR already holds a CA\n"
+"                         that matches every option given\n"
 "      --json             print the CA certificate's details as JSON\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n",
@@ -104,7 +104,7 @@ int
 main(int argc, char *argv[])
 {
 	struct ca_init_opts	 o;
-	struct cakit_err	 err = { "" };
+	struct cakit_err	 err = { "", 0 };
 	struct cakit_notes	 notes = { .n = 0 };
 	struct ledger_row	 row;
 	struct buf		 out = { 0 };
@@ -113,7 +113,7 @@ main(int argc, char *argv[])
 	char			*crt = NULL, *key = NULL, *db = NULL, *crl = NULL;
 	const char		*files[9];
 	long long		 n;
-	bool			 json = false, existed;
+	bool			 json = false, existed, plain_note;
 	int			 c, rc = 1;
 
 	cli_setup("ca-init");
@@ -182,6 +182,7 @@ main(int argc, char *argv[])
 				return cli_usage_error("--key-type '%.40s': "
 				    "unknown; use one of " KEY_TYPE_NAMES,
 				    optarg);
+			o.key_type_set = true;
 			break;
 		case OPT_KEY_URI:
 			if (!key_is_uri(optarg))
@@ -228,14 +229,23 @@ main(int argc, char *argv[])
 	o.permit = &permit;
 	o.exclude = &exclude;
 	o.dir = opt_ca_dir(o.dir);
-	o.passphrase_file = cli_passfile(o.passphrase_file);
+	/*
+	 * $CA_KEY_PASSPHRASE_FILE unlocks existing keys (the parent's);
+	 * only --key-passphrase-file encrypts the new one.
+	 */
 	o.parent_passphrase_file = cli_passfile(o.parent_passphrase_file);
+	plain_note = o.passphrase_file == NULL && o.key_uri == NULL &&
+	    cli_passfile(NULL) != NULL;
 
 	if (ca_init(&o, &row, &existed, &notes, &err) == -1) {
 		cli_notes(&notes);
 		rc = cli_fail(&err);
 		goto out;
 	}
+	if (!existed && plain_note)
+		notes_add(&notes, "the new key is not encrypted: "
+		    "$CA_KEY_PASSPHRASE_FILE unlocks only existing keys; "
+		    "--key-passphrase-file encrypts a new one");
 	cli_notes(&notes);
 	if (existed)
 		fprintf(stderr, "%s: %s already holds a CA; nothing changed\n",

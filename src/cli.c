@@ -38,14 +38,37 @@ cli_notes(const struct cakit_notes *notes)
 		fprintf(stderr, "%s: %s\n", cli_prog, notes->msg[i]);
 }
 
+/*
+ * The library says what is wrong with a key; each command names the
+ * option of its own that gives the passphrase or PIN, and no other.
+ */
+static const struct {
+	const char	*prog;
+	int		 kind;
+	const char	*opt;
+} hints[] = {
+	{ "ca-init", ERR_KEY_LOCKED, "--key-passphrase-file" },
+	{ "ca-init", ERR_PARENT_KEY_LOCKED, "--parent-passphrase-file" },
+	{ "ca-revoke", ERR_KEY_LOCKED, "--key-passphrase-file" },
+	{ "ca-sign", ERR_KEY_LOCKED, "--key-passphrase-file" },
+};
+
 /* Print the error as one line; returns the exit status 1. */
 int
 cli_fail(const struct cakit_err *err)
 {
-	char	*p, line[sizeof(err->msg)];
+	char	*p, line[sizeof(err->msg) + 64];
+	size_t	 i, len;
 
 	snprintf(line, sizeof(line), "%s", err->msg[0] != '\0' ? err->msg :
 	    "failed");
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (err->kind == hints[i].kind &&
+		    strcmp(cli_prog, hints[i].prog) == 0) {
+			len = strlen(line);
+			snprintf(line + len, sizeof(line) - len, "; give it "
+			    "with %s", hints[i].opt);
+		}
 	for (p = line; *p != '\0'; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
