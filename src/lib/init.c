@@ -141,7 +141,7 @@ stage_recover(const char *dir, struct cakit_notes *notes,
 	struct dirent	*de;
 	gnutls_datum_t	 uri = { NULL, 0 };
 	DIR		*d;
-	char		*stage = NULL, *crt, *key;
+	char		*stage = NULL, *crt, *key, *line;
 	bool		 complete;
 	int		 fd, rc = -1;
 
@@ -171,19 +171,24 @@ stage_recover(const char *dir, struct cakit_notes *notes,
 		if (!complete)
 			unpublish(dir, stage);
 		key = file_join(stage, CA_KEY);
-		if (file_read(key, 4096, &uri, NULL) == 0 &&
-		    key_is_uri((char *)uri.data))
+		if (!complete && file_read(key, 4096, &uri, NULL) == 0 &&
+		    uri.size > 7 && memcmp(uri.data, "pkcs11:", 7) == 0) {
+			line = xstrndup((char *)uri.data, uri.size);
 			notes_add(notes, "%s: an interrupted ca-init may have "
 			    "left its key in the token: %.*s", dir,
-			    (int)strcspn((char *)uri.data, "\r\n"),
-			    (char *)uri.data);
+			    (int)strcspn(line, "\r\n"), line);
+			free(line);
+		}
 		free(key);
-		gnutls_free(uri.data);
+		if (uri.data != NULL)
+			secret_free(uri.data, uri.size);
 		uri.data = NULL;
 		stage_remove(stage);
 		close(fd);
-		notes_add(notes, "%s: removed what an interrupted ca-init "
-		    "left (%s)", dir, de->d_name);
+		/* With ca.crt, what it left is only extra names of its files. */
+		if (!complete)
+			notes_add(notes, "%s: removed what an interrupted "
+			    "ca-init left (%s)", dir, de->d_name);
 		free(stage);
 		stage = NULL;
 	}
@@ -259,18 +264,30 @@ out:
 	return rc;
 }
 
-/* Name constraints as text, one "permit DNS:x" or "exclude IP:a/n" each. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Name constraints as text, "permit DNS:x, exclude IP:a/n", sorted,
+ * so that the order of the options does not matter.
+ */
 static void
 nc_text(gnutls_x509_crt_t crt, struct buf *b)
 {
 	gnutls_x509_name_constraints_t	 nc = NULL;
 	gnutls_datum_t			 d;
-	unsigned int			 type, crit, i, k, bits, j;
+	struct buf			 one = { 0 };
+	char				**v = NULL;
 	char				 addr[INET6_ADDRSTRLEN];
+	unsigned int			 type, crit, i, k, bits, j;
+	size_t				 n = 0;
 	int				 ret;
 
 	if (gnutls_x509_name_constraints_init(&nc) < 0)
-		return;
+		goto out;
 	if (gnutls_x509_crt_get_name_constraints(crt, nc, 0, &crit) < 0)
 		goto out;
 	for (k = 0; k < 2; k++)
@@ -282,24 +299,34 @@ nc_text(gnutls_x509_crt_t crt, struct buf *b)
 			    &type, &d);
 			if (ret < 0)
 				break;
-			buf_printf(b, "%s%s ", b->len > 0 ? ", " : "",
-			    k == 0 ? "permit" : "exclude");
+			buf_printf(&one, "%s ", k == 0 ? "permit" : "exclude");
 			if (type == GNUTLS_SAN_IPADDRESS &&
 			    (d.size == 8 || d.size == 32)) {
 				inet_ntop(d.size == 8 ? AF_INET : AF_INET6,
 				    d.data, addr, sizeof(addr));
 				for (bits = 0, j = d.size / 2; j < d.size; j++)
 					bits += __builtin_popcount(d.data[j]);
-				buf_printf(b, "IP:%s/%u", addr, bits);
+				buf_printf(&one, "IP:%s/%u", addr, bits);
 			} else
-				buf_printf(b, "%s:%.*s",
+				buf_printf(&one, "%s:%.*s",
 				    type == GNUTLS_SAN_DNSNAME ? "DNS" :
 				    type == GNUTLS_SAN_RFC822NAME ? "email" :
 				    type == GNUTLS_SAN_URI ? "URI" : "other",
 				    (int)d.size, (char *)d.data);
+			v = xreallocarray(v, n + 1, sizeof(*v));
+			v[n++] = buf_str(&one);
+			memset(&one, 0, sizeof(one));
 		}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_str);
 out:
-	gnutls_x509_name_constraints_deinit(nc);
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "%s%s", i > 0 ? ", " : "", v[i]);
+		free(v[i]);
+	}
+	free(v);
+	if (nc != NULL)
+		gnutls_x509_name_constraints_deinit(nc);
 	buf_addc(b, '\0');
 }
 
@@ -453,7 +480,7 @@ ca_existing(const struct ca_init_opts *o, struct ledger_row *row,
 		    ca->crl_url != NULL ? ca->crl_url : "none", o->crl_url);
 	if (o->max_days > 0 && ca->max_days != o->max_days) {
 		snprintf(pl1, sizeof(pl1), "%d", ca->max_days);
-		differs(&why, "--max-days %s where --max-days asks %d",
+		differs(&why, "max-days %s where --max-days asks %d",
 		    ca->max_days == 0 ? "none" : pl1, o->max_days);
 	}
 	keypath = file_join(o->dir, CA_KEY);
