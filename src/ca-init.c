@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -113,6 +114,7 @@ main(int argc, char *argv[])
 	char			*crt = NULL, *key = NULL, *db = NULL, *crl = NULL;
 	const char		*files[9];
 	long long		 n;
+	unsigned char		 ipbuf[16];
 	bool			 json = false, existed, plain_note;
 	int			 c, rc = 1;
 
@@ -149,6 +151,16 @@ main(int argc, char *argv[])
 			break;
 		case OPT_EXCLUDE_DNS:
 		case OPT_PERMIT_DNS:
+			/* The library's hint would be ca-sign's --ip. */
+			if (inet_pton(AF_INET, optarg, ipbuf) == 1 ||
+			    inet_pton(AF_INET6, optarg, ipbuf) == 1) {
+				rc = cli_usage_error("%s '%.64s': an IP address, "
+				    "not a domain name; use %s", c ==
+				    OPT_PERMIT_DNS ? "--permit-dns" :
+				    "--exclude-dns", optarg, c == OPT_PERMIT_DNS ?
+				    "--permit-ip" : "--exclude-ip");
+				goto out;
+			}
 			if (strchr(optarg, '*') != NULL ||
 			    san_add(c == OPT_PERMIT_DNS ? &permit : &exclude,
 			    SAN_DNS, optarg, strlen(optarg), &err) == -1) {

@@ -350,6 +350,8 @@ unknown option -x|--subject CN=x -x
 '--days' needs a value|--subject CN=x --days
 unexpected argument 'extra'|--subject CN=x extra
 --crl-url|--subject CN=x --crl-url not-a-url
+--permit-dns '10.0.0.1': an IP address, not a domain name; use --permit-ip \(|--subject CN=x --permit-dns 10.0.0.1
+--exclude-dns 'fd00::1': an IP address, not a domain name; use --exclude-ip \(|--subject CN=x --exclude-dns fd00::1
 EOF
 refused "usage: empty --subject" 2 'subject' "$W/none" \
     ca-init -d "$W/none" --subject ''
