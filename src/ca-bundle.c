@@ -66,7 +66,7 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
-	struct cakit_err	 err = { "" };
+	struct cakit_err	 err = { "", 0 };
 	struct buf		 out = { 0 };
 	struct ca		*ca = NULL;
 	char			*dirs[DIRS_MAX];

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -89,11 +90,11 @@ usage(FILE *f)
 "      --key-passphrase-file FILE\n"
 "                         encrypt ca.key with the first line of FILE (with\n"
 "                         --key-uri: the token's PIN)\n"
-"                         (default $CA_KEY_PASSPHRASE_FILE)\n"
 "      --parent-passphrase-file FILE\n"
 "                         passphrase of the parent's key\n"
 "                         (default $CA_KEY_PASSPHRASE_FILE)\n"
 "      --exist-ok         succeed without change if DIR already holds a CA\n"
+"                         that matches every option given\n"
 "      --json             print the CA certificate's details as JSON\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n",
@@ -104,7 +105,7 @@ int
 main(int argc, char *argv[])
 {
 	struct ca_init_opts	 o;
-	struct cakit_err	 err = { "" };
+	struct cakit_err	 err = { "", 0 };
 	struct cakit_notes	 notes = { .n = 0 };
 	struct ledger_row	 row;
 	struct buf		 out = { 0 };
@@ -113,7 +114,8 @@ main(int argc, char *argv[])
 	char			*crt = NULL, *key = NULL, *db = NULL, *crl = NULL;
 	const char		*files[9];
 	long long		 n;
-	bool			 json = false, existed;
+	unsigned char		 ipbuf[16];
+	bool			 json = false, existed, plain_note;
 	int			 c, rc = 1;
 
 	cli_setup("ca-init");
@@ -149,6 +151,16 @@ main(int argc, char *argv[])
 			break;
 		case OPT_EXCLUDE_DNS:
 		case OPT_PERMIT_DNS:
+			/* The library's hint would be ca-sign's --ip. */
+			if (inet_pton(AF_INET, optarg, ipbuf) == 1 ||
+			    inet_pton(AF_INET6, optarg, ipbuf) == 1) {
+				rc = cli_usage_error("%s '%.64s': an IP address, "
+				    "not a domain name; use %s", c ==
+				    OPT_PERMIT_DNS ? "--permit-dns" :
+				    "--exclude-dns", optarg, c == OPT_PERMIT_DNS ?
+				    "--permit-ip" : "--exclude-ip");
+				goto out;
+			}
 			if (strchr(optarg, '*') != NULL ||
 			    san_add(c == OPT_PERMIT_DNS ? &permit : &exclude,
 			    SAN_DNS, optarg, strlen(optarg), &err) == -1) {
@@ -182,6 +194,7 @@ main(int argc, char *argv[])
 				return cli_usage_error("--key-type '%.40s': "
 				    "unknown; use one of " KEY_TYPE_NAMES,
 				    optarg);
+			o.key_type_set = true;
 			break;
 		case OPT_KEY_URI:
 			if (!key_is_uri(optarg))
@@ -228,14 +241,23 @@ main(int argc, char *argv[])
 	o.permit = &permit;
 	o.exclude = &exclude;
 	o.dir = opt_ca_dir(o.dir);
-	o.passphrase_file = cli_passfile(o.passphrase_file);
+	/*
+	 * $CA_KEY_PASSPHRASE_FILE unlocks existing keys (the parent's);
+	 * only --key-passphrase-file encrypts the new one.
+	 */
 	o.parent_passphrase_file = cli_passfile(o.parent_passphrase_file);
+	plain_note = o.passphrase_file == NULL && o.key_uri == NULL &&
+	    cli_passfile(NULL) != NULL;
 
 	if (ca_init(&o, &row, &existed, &notes, &err) == -1) {
 		cli_notes(&notes);
 		rc = cli_fail(&err);
 		goto out;
 	}
+	if (!existed && plain_note)
+		notes_add(&notes, "the new key is not encrypted: "
+		    "$CA_KEY_PASSPHRASE_FILE unlocks only existing keys; "
+		    "--key-passphrase-file encrypts a new one");
 	cli_notes(&notes);
 	if (existed)
 		fprintf(stderr, "%s: %s already holds a CA; nothing changed\n",

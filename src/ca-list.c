@@ -70,7 +70,7 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
-	struct cakit_err	 err = { "" };
+	struct cakit_err	 err = { "", 0 };
 	struct ledger_filter	 f;
 	struct ca		*ca = NULL;
 	enum list_format	 fmt = LIST_TABLE;

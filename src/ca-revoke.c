@@ -59,7 +59,7 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
-	struct cakit_err	 err = { "" };
+	struct cakit_err	 err = { "", 0 };
 	struct cakit_notes	 notes = { .n = 0 };
 	struct ledger_row	 row;
 	struct buf		 out = { 0 };

@@ -99,7 +99,7 @@ static int
 add_name(struct san_list *l, enum san_type t, const char *opt,
     const char *value)
 {
-	struct cakit_err	 err = { "" };
+	struct cakit_err	 err = { "", 0 };
 
 	/*
 	 * A malformed name is refused as one in a request is (exit 1,
@@ -152,7 +152,7 @@ int
 main(int argc, char *argv[])
 {
 	struct issue_opts	 o;
-	struct cakit_err	 err = { "" };
+	struct cakit_err	 err = { "", 0 };
 	struct cakit_notes	 notes = { .n = 0 };
 	struct san_list		 sans = { NULL, 0 };
 	struct ledger_row	 row;

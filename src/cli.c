@@ -53,11 +53,38 @@ cli_notes(const struct cakit_notes *notes)
 		cli_line(notes->msg[i]);
 }
 
+/*
+ * The library says what is wrong with a key; each command names the
+ * option of its own that gives the passphrase or PIN, and no other.
+ */
+static const struct {
+	const char	*prog;
+	int		 kind;
+	const char	*opt;
+} hints[] = {
+	{ "ca-init", ERR_KEY_LOCKED, "--key-passphrase-file" },
+	{ "ca-init", ERR_PARENT_KEY_LOCKED, "--parent-passphrase-file" },
+	{ "ca-revoke", ERR_KEY_LOCKED, "--key-passphrase-file" },
+	{ "ca-sign", ERR_KEY_LOCKED, "--key-passphrase-file" },
+};
+
 /* Print the error as one line; returns the exit status 1. */
 int
 cli_fail(const struct cakit_err *err)
 {
-	cli_line(err->msg[0] != '\0' ? err->msg : "failed");
+	char	 line[sizeof(err->msg) + 64];
+	size_t	 i, len;
+
+	snprintf(line, sizeof(line), "%s", err->msg[0] != '\0' ? err->msg :
+	    "failed");
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (err->kind == hints[i].kind &&
+		    strcmp(cli_prog, hints[i].prog) == 0) {
+			len = strlen(line);
+			snprintf(line + len, sizeof(line) - len, "; give it "
+			    "with %s", hints[i].opt);
+		}
+	cli_line(line);
 	return 1;
 }
 

@@ -14,16 +14,15 @@
 #include "cakit.h"
 
 static const char *const ca_files[] = {
-	CA_KEY, CA_LEDGER, CA_LEDGER "-wal", CA_LEDGER "-shm", CA_CRL, CA_CHAIN,
+	CA_KEY, CA_LEDGER, CA_LEDGER "-wal", CA_LEDGER "-shm",
+	CA_LEDGER "-journal", CA_CRL, CA_CHAIN,
 };
 
-/* Refuse a CA whose key others could read or whose files others write. */
-static int
-ca_check_modes(const char *dir, struct cakit_err *err)
+/* Refuse a CA directory that others may write to. */
+int
+ca_check_dir_mode(const char *dir, struct cakit_err *err)
 {
 	struct stat	 st;
-	char		*key;
-	int		 rc = -1;
 
 	if (stat(dir, &st) == -1) {
 		err_set(err, "%s: %s", dir, strerror(errno));
@@ -35,6 +34,19 @@ ca_check_modes(const char *dir, struct cakit_err *err)
 		    (unsigned int)st.st_mode & 07777);
 		return -1;
 	}
+	return 0;
+}
+
+/* Refuse a CA whose key others could read or whose files others write. */
+static int
+ca_check_modes(const char *dir, struct cakit_err *err)
+{
+	struct stat	 st;
+	char		*key;
+	int		 rc = -1;
+
+	if (ca_check_dir_mode(dir, err) == -1)
+		return -1;
 	key = file_join(dir, CA_KEY);
 	if (lstat(key, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
@@ -54,19 +66,34 @@ out:
 	return rc;
 }
 
-/* Whether dir holds leftovers of a ca-init that did not finish. */
-static bool
-ca_leftovers(const char *dir)
+/*
+ * Whether dir holds files of a CA but no ca.crt: an incomplete CA,
+ * described into err with what is there, what is missing and what to
+ * do.  No command deletes or completes one: its files may be all that
+ * is left of a CA whose certificate was moved or lost.
+ */
+bool
+ca_incomplete(const char *dir, struct cakit_err *err)
 {
-	char	*p;
-	size_t	 i;
-	bool	 found = false;
+	struct buf	 b = { 0 };
+	char		*p;
+	size_t		 i;
+	bool		 found = false;
 
-	for (i = 0; i < sizeof(ca_files) / sizeof(ca_files[0]) && !found; i++) {
+	for (i = 0; i < sizeof(ca_files) / sizeof(ca_files[0]); i++) {
 		p = file_join(dir, ca_files[i]);
-		found = file_exists(p);
+		if (file_exists(p)) {
+			buf_printf(&b, "%s%s", found ? ", " : "", ca_files[i]);
+			found = true;
+		}
 		free(p);
 	}
+	if (found) {
+		buf_addc(&b, '\0');
+		err_set(err, "%s: incomplete CA: has %s; missing %s; restore "
+		    "it or move the directory away", dir, (char *)b.p, CA_CRT);
+	}
+	buf_free(&b);
 	return found;
 }
 
@@ -95,11 +122,15 @@ ca_open(const char *dir, int flags, const char *passfile,
 	}
 	path = file_join(dir, CA_CRT);
 	if (!file_exists(path)) {
-		if (ca_leftovers(dir))
-			err_set(err, "%s: incomplete CA (no %s), left by an "
-			    "interrupted ca-init; run ca-init again", dir,
-			    CA_CRT);
-		else
+		/*
+		 * Only the leftovers of an interrupted ca-init may be
+		 * cleared by running it again; anything else is the user's.
+		 */
+		if (init_interrupted(dir))
+			err_set(err, "%s: incomplete CA left by an interrupted "
+			    "ca-init; run ca-init again, which removes what it "
+			    "left and starts over", dir);
+		else if (!ca_incomplete(dir, err))
 			err_set(err, "%s: not a CA directory (no %s); create "
 			    "one with ca-init", dir, CA_CRT);
 		goto fail;

@@ -23,7 +23,11 @@
 /* err.c: one error message, and the notes (warnings) an action leaves. */
 struct cakit_err {
 	char	 msg[1024];
+	int	 kind;		/* ERR_*, for the mains' hints; 0 if none */
 };
+
+#define ERR_KEY_LOCKED		1	/* a key's passphrase or PIN: none or wrong */
+#define ERR_PARENT_KEY_LOCKED	2	/* the same for a parent CA's key */
 
 #define NOTES_MAX	16
 struct cakit_notes {
@@ -158,6 +162,7 @@ enum key_type {
 	"ecdsa-p256, ecdsa-p384, ed25519, rsa-2048, rsa-3072, rsa-4096"
 
 int	 key_type_parse(const char *, enum key_type *);
+int	 key_type_of(gnutls_pubkey_t, enum key_type *);
 gnutls_x509_privkey_t key_generate(enum key_type, struct cakit_err *);
 int	 key_export_pem(gnutls_x509_privkey_t, const char *,
 	    gnutls_datum_t *, struct cakit_err *);
@@ -175,8 +180,9 @@ bool	 key_is_uri(const char *);
 void	 key_token_pin(const char *);
 void	 key_token_done(void);
 gnutls_privkey_t key_import_uri(const char *, struct cakit_err *);
-gnutls_privkey_t key_generate_token(const char *, enum key_type,
+gnutls_privkey_t key_generate_token(const char *, enum key_type, char **,
 	    struct cakit_err *);
+int	 key_delete_token(const char *);
 
 /* req.c: PKCS#10 requests from outside, checked before any use. */
 struct req {
@@ -341,6 +347,7 @@ struct ca_init_opts {
 	const struct san_list *exclude;
 	bool		 exist_ok;
 	long		 backdate;	/* 0: BACKDATE_DEFAULT, -1: none */
+	bool		 key_type_set;	/* key_type was asked for */
 };
 
 #define CA_OPEN_NOKEY	0x01	/* certificate and ledger only */
@@ -351,10 +358,13 @@ int	 ca_check_usable(const struct ca *, time_t, struct cakit_err *);
 int	 ca_lookup(struct ca *, const char *, struct ledger_row *,
 	    struct cakit_err *);
 int	 ca_check_output(const struct ca *, const char *, struct cakit_err *);
+int	 ca_check_dir_mode(const char *, struct cakit_err *);
+bool	 ca_incomplete(const char *, struct cakit_err *);
 
 /* init.c: making a CA, root or intermediate. */
 int	 ca_init(const struct ca_init_opts *, struct ledger_row *, bool *,
 	    struct cakit_notes *, struct cakit_err *);
+bool	 init_interrupted(const char *);
 
 /* policy.c: what a CA may sign. */
 int	 policy_check_names(const struct ca *, const struct san_list *,

@@ -23,6 +23,7 @@ err_set(struct cakit_err *err, const char *fmt, ...)
 
 	if (err == NULL)
 		return;
+	err->kind = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
@@ -37,6 +38,7 @@ err_gnutls(struct cakit_err *err, int ret, const char *fmt, ...)
 
 	if (err == NULL)
 		return;
+	err->kind = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);

@@ -1,40 +1,202 @@
 /*
- * ca-init: a new CA, root or intermediate.  Files appear in an order
- * that makes a crash harmless: ledger, CRL, chain and key first, ca.crt
- * last, so that a directory is a CA exactly when ca.crt exists; an
+ * ca-init: a new CA, root or intermediate.  The CA is built in a
+ * staging directory of its own inside DIR, .ca-init.XXXXXX, which the
+ * run holds locked; its files are then hard-linked into DIR, ca.crt
+ * last, so that a directory is a CA exactly when ca.crt exists.  An
  * intermediate's row is committed in its parent's ledger before its
  * certificate is published.
+ *
+ * Nothing is ever deleted that this run, or an interrupted run of
+ * ca-init, did not make: a failure removes the run's own links and its
+ * staging directory, and the next run recognises an interrupted run's
+ * staging directory (unlocked) and the files in DIR that are links to
+ * its files.  Any other CA file in DIR without ca.crt is an incomplete
+ * CA, reported and left alone.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cakit.h"
 
 #define CA_DEFAULT_DAYS	3650
+#define STAGE_PREFIX	".ca-init."
 
-
-static const char *const made_list[] = {
-	CA_LEDGER, CA_LEDGER "-wal", CA_LEDGER "-shm", CA_LEDGER "-journal",
-	CA_CRL, CA_CHAIN, CA_KEY,
+/* The files moved into DIR, in this order: ca.crt last. */
+static const char *const published[] = {
+	CA_LEDGER, CA_CRL, CA_CHAIN, CA_KEY, CA_CRT,
 };
+#define NPUBLISHED	(sizeof(published) / sizeof(published[0]))
 
-static void
-remove_made(const char *dir)
+/* Whether a and b are the same file (one a hard link of the other). */
+static bool
+same_file(const char *a, const char *b)
 {
-	char	*p;
+	struct stat	 sa, sb;
+
+	return lstat(a, &sa) == 0 && lstat(b, &sb) == 0 &&
+	    S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino;
+}
+
+/* Remove a staging directory: every file in it is a run's own. */
+static void
+stage_remove(const char *stage)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd;
+
+	if ((fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(fd, de->d_name, 0);
+	closedir(d);
+	(void)rmdir(stage);
+}
+
+/*
+ * Undo what a run published from stage into dir: each name in dir that
+ * is still a link to the staged file, and nothing else.
+ */
+static void
+unpublish(const char *dir, const char *stage)
+{
+	char	*a, *b;
 	size_t	 i;
 
-	for (i = 0; i < sizeof(made_list) / sizeof(made_list[0]); i++) {
-		p = file_join(dir, made_list[i]);
-		(void)unlink(p);
-		free(p);
+	for (i = 0; i < NPUBLISHED; i++) {
+		a = file_join(dir, published[i]);
+		b = file_join(stage, published[i]);
+		if (same_file(a, b))
+			(void)unlink(a);
+		free(a);
+		free(b);
 	}
+}
+
+/*
+ * Whether name is the staging directory of a ca-init in dir (made by
+ * this user, not a symlink).
+ */
+static bool
+is_stage(const char *dir, const char *name)
+{
+	struct stat	 st;
+	char		*p;
+	bool		 yes;
+
+	if (strncmp(name, STAGE_PREFIX, strlen(STAGE_PREFIX)) != 0)
+		return false;
+	p = file_join(dir, name);
+	yes = lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid();
+	free(p);
+	return yes;
+}
+
+/* Whether a ca-init was interrupted in dir (or is running there). */
+bool
+init_interrupted(const char *dir)
+{
+	struct dirent	*de;
+	DIR		*d;
+	bool		 found = false;
+
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while (!found && (de = readdir(d)) != NULL)
+		found = is_stage(dir, de->d_name);
+	closedir(d);
+	return found;
+}
+
+/*
+ * Remove what interrupted runs of ca-init left in dir: their staging
+ * directories and, unless dir holds a CA, the files in dir that are
+ * links to theirs.  Refuses while another ca-init holds one.
+ */
+static int
+stage_recover(const char *dir, struct cakit_notes *notes,
+    struct cakit_err *err)
+{
+	struct dirent	*de;
+	gnutls_datum_t	 uri = { NULL, 0 };
+	DIR		*d;
+	char		*stage = NULL, *crt, *key, *line;
+	bool		 complete;
+	int		 fd, rc = -1;
+
+	if ((d = opendir(dir)) == NULL) {
+		err_set(err, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	crt = file_join(dir, CA_CRT);
+	complete = file_exists(crt);
+	free(crt);
+	while ((de = readdir(d)) != NULL) {
+		if (!is_stage(dir, de->d_name))
+			continue;
+		stage = file_join(dir, de->d_name);
+		if ((fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1) {
+			err_set(err, "%s: %s", stage, strerror(errno));
+			goto out;
+		}
+		/* A run holds its lock until it exits, killed or not. */
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+			err_set(err, "%s: another ca-init is making a CA here "
+			    "(%s); wait for it to finish", dir, de->d_name);
+			close(fd);
+			goto out;
+		}
+		if (!complete)
+			unpublish(dir, stage);
+		key = file_join(stage, CA_KEY);
+		if (!complete && file_read(key, 4096, &uri, NULL) == 0 &&
+		    uri.size > 7 && memcmp(uri.data, "pkcs11:", 7) == 0) {
+			line = xstrndup((char *)uri.data, uri.size);
+			notes_add(notes, "%s: an interrupted ca-init may have "
+			    "left its key in the token: %.*s", dir,
+			    (int)strcspn(line, "\r\n"), line);
+			free(line);
+		}
+		free(key);
+		if (uri.data != NULL)
+			secret_free(uri.data, uri.size);
+		uri.data = NULL;
+		stage_remove(stage);
+		close(fd);
+		/* With ca.crt, what it left is only extra names of its files. */
+		if (!complete)
+			notes_add(notes, "%s: removed what an interrupted "
+			    "ca-init left (%s)", dir, de->d_name);
+		free(stage);
+		stage = NULL;
+	}
+	rc = 0;
+out:
+	free(stage);
+	closedir(d);
+	return rc;
 }
 
 /*
@@ -102,24 +264,344 @@ out:
 	return rc;
 }
 
-/* An existing CA: sound enough to open, and described for --json. */
 static int
-ca_existing(const char *dir, struct ledger_row *row, struct cakit_err *err)
+cmp_str(const void *a, const void *b)
 {
-	struct ca	*ca;
-	int		 rc;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	if ((ca = ca_open(dir, CA_OPEN_NOKEY, NULL, err)) == NULL)
-		return -1;
-	rc = row_fill(row, ca->crt, PROFILE_CA, NULL, err);
+/*
+ * Name constraints as text, "permit DNS:x, exclude IP:a/n", sorted,
+ * so that the order of the options does not matter.
+ */
+static void
+nc_text(gnutls_x509_crt_t crt, struct buf *b)
+{
+	gnutls_x509_name_constraints_t	 nc = NULL;
+	gnutls_datum_t			 d;
+	struct buf			 one = { 0 };
+	char				**v = NULL;
+	char				 addr[INET6_ADDRSTRLEN];
+	unsigned int			 type, crit, i, k, bits, j;
+	size_t				 n = 0;
+	int				 ret;
+
+	if (gnutls_x509_name_constraints_init(&nc) < 0)
+		goto out;
+	if (gnutls_x509_crt_get_name_constraints(crt, nc, 0, &crit) < 0)
+		goto out;
+	for (k = 0; k < 2; k++)
+		for (i = 0;; i++) {
+			ret = k == 0 ?
+			    gnutls_x509_name_constraints_get_permitted(nc, i,
+			    &type, &d) :
+			    gnutls_x509_name_constraints_get_excluded(nc, i,
+			    &type, &d);
+			if (ret < 0)
+				break;
+			buf_printf(&one, "%s ", k == 0 ? "permit" : "exclude");
+			if (type == GNUTLS_SAN_IPADDRESS &&
+			    (d.size == 8 || d.size == 32)) {
+				inet_ntop(d.size == 8 ? AF_INET : AF_INET6,
+				    d.data, addr, sizeof(addr));
+				for (bits = 0, j = d.size / 2; j < d.size; j++)
+					bits += __builtin_popcount(d.data[j]);
+				buf_printf(&one, "IP:%s/%u", addr, bits);
+			} else
+				buf_printf(&one, "%s:%.*s",
+				    type == GNUTLS_SAN_DNSNAME ? "DNS" :
+				    type == GNUTLS_SAN_RFC822NAME ? "email" :
+				    type == GNUTLS_SAN_URI ? "URI" : "other",
+				    (int)d.size, (char *)d.data);
+			v = xreallocarray(v, n + 1, sizeof(*v));
+			v[n++] = buf_str(&one);
+			memset(&one, 0, sizeof(one));
+		}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_str);
+out:
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "%s%s", i > 0 ? ", " : "", v[i]);
+		free(v[i]);
+	}
+	free(v);
+	if (nc != NULL)
+		gnutls_x509_name_constraints_deinit(nc);
+	buf_addc(b, '\0');
+}
+
+/* What a certificate says of its key: "ecdsa-p256", ... or "other". */
+static const char *
+crt_key_type(gnutls_x509_crt_t crt)
+{
+	static const char *const names[] = {
+		[KEY_ECDSA_P256] = "ecdsa-p256", [KEY_ECDSA_P384] = "ecdsa-p384",
+		[KEY_ED25519] = "ed25519", [KEY_RSA_2048] = "rsa-2048",
+		[KEY_RSA_3072] = "rsa-3072", [KEY_RSA_4096] = "rsa-4096",
+	};
+	gnutls_pubkey_t	 pub = NULL;
+	enum key_type	 t;
+	const char	*name = "other";
+
+	if (gnutls_pubkey_init(&pub) >= 0 &&
+	    gnutls_pubkey_import_x509(pub, crt, 0) >= 0 &&
+	    key_type_of(pub, &t) == 0)
+		name = names[t];
+	gnutls_pubkey_deinit(pub);
+	return name;
+}
+
+static void
+differs(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+differs(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 one[512];
+
+	va_start(ap, fmt);
+	vsnprintf(one, sizeof(one), fmt, ap);
+	va_end(ap);
+	buf_printf(b, "%s%s", b->len > 0 ? "; " : "", one);
+}
+
+/*
+ * The CA already in o->dir, under --exist-ok: accepted only when it is
+ * what every option given asks for, else described with each
+ * difference.  row describes it, with its real issue time: the one in
+ * its parent's ledger for an intermediate, else its notBefore.
+ */
+static int
+ca_existing(const struct ca_init_opts *o, struct ledger_row *row,
+    struct cakit_err *err)
+{
+	static const char *const type_names[] = {
+		[KEY_ECDSA_P256] = "ecdsa-p256", [KEY_ECDSA_P384] = "ecdsa-p384",
+		[KEY_ED25519] = "ed25519", [KEY_RSA_2048] = "rsa-2048",
+		[KEY_RSA_3072] = "rsa-3072", [KEY_RSA_4096] = "rsa-4096",
+	};
+	struct ca		*ca = NULL, *parent = NULL;
+	struct cert_tbs		 t;
+	struct serial		 serial;
+	struct ledger_row	 prow;
+	struct buf		 why = { 0 }, have = { 0 }, want = { 0 };
+	gnutls_x509_privkey_t	 xk = NULL;
+	gnutls_privkey_t	 k = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	gnutls_x509_crt_t	 wcrt = NULL;
+	gnutls_datum_t		 dh = { NULL, 0 }, dw = { NULL, 0 };
+	gnutls_datum_t		 kf = { NULL, 0 };
+	char			*pdir = NULL, *keypath = NULL, *subj = NULL;
+	char			*at = NULL;
+	char			 pl1[16], pl2[16];
+	time_t			 nb, na, v;
+	long long		 n;
+	bool			 is_ca, found = false;
+	int			 pl, wpl, ret, rc = -1;
+
+	memset(&prow, 0, sizeof(prow));
+	memset(&t, 0, sizeof(t));
+	if ((ca = ca_open(o->dir, CA_OPEN_NOKEY, NULL, err)) == NULL ||
+	    row_fill(row, ca->crt, PROFILE_CA, NULL, err) == -1)
+		goto out;
+
+	/*
+	 * What this run would write, from the same code: a certificate
+	 * under a throwaway key, compared where the options were given.
+	 */
+	if ((xk = key_generate(KEY_ECDSA_P256, err)) == NULL ||
+	    (ret = gnutls_privkey_init(&k)) < 0 ||
+	    (ret = gnutls_privkey_import_x509(k, xk, 0)) < 0 ||
+	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(pub, k, 0, 0)) < 0) {
+		if (xk != NULL)
+			err_gnutls(err, ret, "comparing with the existing CA");
+		goto out;
+	}
+	t.profile = PROFILE_CA;
+	t.pub = pub;
+	t.subject = o->subject;
+	t.path_len = o->path_len;
+	t.permit = o->permit;
+	t.exclude = o->exclude;
+	t.not_before = row->not_before;
+	t.not_after = row->not_after;
+	if (serial_new(&serial, err) == -1 ||
+	    (wcrt = cert_build(&t, &serial, NULL, k, err)) == NULL)
+		goto out;
+
+	if (gnutls_x509_crt_get_raw_dn(ca->crt, &dh) < 0 ||
+	    gnutls_x509_crt_get_raw_dn(wcrt, &dw) < 0 ||
+	    dh.size != dw.size || memcmp(dh.data, dw.data, dh.size) != 0) {
+		subj = cert_subject(ca->crt);
+		differs(&why, "subject '%.200s' where --subject asks '%.200s'",
+		    subj, o->subject);
+	}
+	if (o->key_type_set &&
+	    strcmp(crt_key_type(ca->crt), type_names[o->key_type]) != 0)
+		differs(&why, "a key of type %s where --key-type asks %s",
+		    crt_key_type(ca->crt), type_names[o->key_type]);
+	if (o->path_len >= 0) {
+		(void)cert_ca_path_len(ca->crt, &is_ca, &pl);
+		(void)cert_ca_path_len(wcrt, &is_ca, &wpl);
+		if (pl != wpl) {
+			snprintf(pl1, sizeof(pl1), "%d", pl);
+			snprintf(pl2, sizeof(pl2), "%d", wpl);
+			differs(&why, "pathLenConstraint %s where --path-len "
+			    "asks %s", pl < 0 ? "none" : pl1, pl2);
+		}
+	}
+	if ((o->permit != NULL && o->permit->n > 0) ||
+	    (o->exclude != NULL && o->exclude->n > 0)) {
+		nc_text(ca->crt, &have);
+		nc_text(wcrt, &want);
+		if (strcmp((char *)have.p, (char *)want.p) != 0)
+			differs(&why, "name constraints '%.200s' where the "
+			    "options ask '%.200s'", *have.p ? (char *)have.p :
+			    "none", (char *)want.p);
+	}
+	if (o->days > 0) {
+		/* An intermediate's validity may have been cut to its parent's. */
+		nb = gnutls_x509_crt_get_activation_time(ca->crt);
+		na = gnutls_x509_crt_get_expiration_time(ca->crt);
+		v = na - nb;
+		if (v != (time_t)o->days * 86400 && !(ca->nchain > 0 &&
+		    v < (time_t)o->days * 86400 && na ==
+		    gnutls_x509_crt_get_expiration_time(ca->chain[0])))
+			differs(&why, "a validity of %lld %s where --days asks "
+			    "%d", (long long)(v % 86400 == 0 ? v / 86400 : v),
+			    v % 86400 == 0 ? "days" : "seconds", o->days);
+	}
+	if (o->crl_url != NULL && (ca->crl_url == NULL ||
+	    strcmp(ca->crl_url, o->crl_url) != 0))
+		differs(&why, "CRL URL %.200s where --crl-url asks %.200s",
+		    ca->crl_url != NULL ? ca->crl_url : "none", o->crl_url);
+	if (o->max_days > 0 && ca->max_days != o->max_days) {
+		snprintf(pl1, sizeof(pl1), "%d", ca->max_days);
+		differs(&why, "max-days %s where --max-days asks %d",
+		    ca->max_days == 0 ? "none" : pl1, o->max_days);
+	}
+	keypath = file_join(o->dir, CA_KEY);
+	if ((o->key_uri != NULL || o->passphrase_file != NULL) &&
+	    file_read(keypath, FILE_MAX, &kf, err) == -1)
+		goto out;
+	if (o->key_uri != NULL && (kf.size < strlen(o->key_uri) ||
+	    memcmp(kf.data, o->key_uri, strlen(o->key_uri)) != 0 ||
+	    (kf.size > strlen(o->key_uri) &&
+	    strchr(";\r\n", kf.data[strlen(o->key_uri)]) == NULL)))
+		differs(&why, "a key that is not %.200s where --key-uri asks "
+		    "for it", o->key_uri);
+	if (o->key_uri == NULL && o->passphrase_file != NULL &&
+	    memmem(kf.data, kf.size, "ENCRYPTED", 9) == NULL)
+		differs(&why, "an unencrypted key where --key-passphrase-file "
+		    "asks for an encrypted one");
+
+	/*
+	 * The parent: the one asked for, else the one recorded.  The issue
+	 * time and issuer: from the parent's ledger, else from this CA's
+	 * own (ca-init records them for a root), else notBefore.
+	 */
+	if (o->parent != NULL)
+		pdir = xstrdup(o->parent);
+	else if (ledger_meta_get(ca->ledger, "parent_dir", &pdir, err) == -1)
+		goto out;
+	if (pdir != NULL &&
+	    (parent = ca_open(pdir, CA_OPEN_NOKEY, NULL, err)) == NULL &&
+	    o->parent != NULL)
+		goto out;
+	if (parent != NULL) {
+		if ((ret = ledger_get(parent->ledger, row->serial, &prow,
+		    err)) == -1)
+			goto out;
+		found = ret == 0 && prow.der.size == row->der.size &&
+		    memcmp(prow.der.data, row->der.data, row->der.size) == 0;
+	}
+	if (o->parent != NULL && !found)
+		differs(&why, "a certificate %s where --parent asks for one "
+		    "issued by the CA in %.200s", ca->nchain > 0 ?
+		    "issued by another CA" : "of a root CA", o->parent);
+	free(row->issued_by);
+	row->issued_by = NULL;
+	if (found) {
+		row->issued_at = prow.issued_at;
+		row->issued_by = prow.issued_by;
+		prow.issued_by = NULL;
+	} else if (ledger_meta_get(ca->ledger, "issued_at", &at, err) == -1 ||
+	    ledger_meta_get(ca->ledger, "issued_by", &row->issued_by,
+	    err) == -1)
+		goto out;
+	else if (at != NULL && opt_number(at, 0, LLONG_MAX, &n) == 0)
+		row->issued_at = n;
+	else
+		row->issued_at = row->not_before;
+	if (row->issued_by == NULL)
+		row->issued_by = xstrdup("unknown");
+	if (why.len > 0) {
+		buf_addc(&why, '\0');
+		err_set(err, "%s: exists with %.900s", o->dir, (char *)why.p);
+		goto out;
+	}
+	rc = 0;
+out:
+	ledger_row_clear(&prow);
+	buf_free(&why);
+	buf_free(&have);
+	buf_free(&want);
+	gnutls_free(dh.data);
+	gnutls_free(dw.data);
+	if (kf.data != NULL)
+		secret_free(kf.data, kf.size);
+	gnutls_x509_crt_deinit(wcrt);
+	gnutls_pubkey_deinit(pub);
+	gnutls_privkey_deinit(k);
+	gnutls_x509_privkey_deinit(xk);
+	ca_free(parent);
 	ca_free(ca);
+	free(pdir);
+	free(at);
+	free(keypath);
+	free(subj);
+	return rc;
+}
+
+static void
+sync_dir(const char *dir)
+{
+	int	 fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* Hard-link stage/name into dir, never replacing a file there. */
+static int
+link_in(const char *stage, const char *dir, const char *name,
+    struct cakit_err *err)
+{
+	char	*from, *to;
+	int	 rc = 0;
+
+	from = file_join(stage, name);
+	to = file_join(dir, name);
+	if (link(from, to) == -1) {
+		err_set(err, "%s: %s%s", to, strerror(errno), errno == EEXIST ?
+		    "; another ca-init may be making a CA here" : "");
+		rc = -1;
+	}
+	free(from);
+	free(to);
 	return rc;
 }
 
 /*
  * Make the CA that o describes.  On success row describes its
  * certificate (the caller clears it) and *existed says whether an
- * existing CA was accepted under exist_ok.  On failure nothing is left.
+ * existing CA was accepted under exist_ok.  On failure nothing this
+ * run made is left, and nothing it did not make was touched.
  */
 int
 ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
@@ -128,46 +610,63 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	struct ca		*parent = NULL, self;
 	struct cert_tbs		 t;
 	struct serial		 serial;
+	struct stat		 st;
 	gnutls_x509_privkey_t	 xkey = NULL;
 	gnutls_privkey_t	 key = NULL;
 	gnutls_pubkey_t		 pub = NULL;
 	gnutls_x509_crt_t	 crt = NULL;
 	gnutls_datum_t		 keypem = { NULL, 0 }, crtpem = { NULL, 0 };
 	struct ledger		*ledger = NULL;
-	char			*crtpath = NULL, *keypath = NULL;
-	char			*dbpath = NULL, *keytmp = NULL, *pass = NULL;
-	char			*abs = NULL;
+	char			*crtpath = NULL, *stage = NULL, *path = NULL;
+	char			*pass = NULL, *abs = NULL, *token_uri = NULL;
 	char			 when[32];
 	time_t			 now = time(NULL), end, life;
-	bool			 made_dir = false, files_made = false;
-	bool			 in_tx = false, in_token = false;
-	int			 ret, tries, rc = -1;
+	size_t			 i;
+	bool			 made_dir = false, in_tx = false;
+	int			 sfd = -1, ret, tries, rc = -1;
 
 	memset(row, 0, sizeof(*row));
 	memset(&t, 0, sizeof(t));
 	*existed = false;
 	crtpath = file_join(o->dir, CA_CRT);
-	keypath = file_join(o->dir, CA_KEY);
-	dbpath = file_join(o->dir, CA_LEDGER);
 
+	/* An existing directory: sound, and cleared of interrupted runs. */
+	if (stat(o->dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			err_set(err, "%s: not a directory", o->dir);
+			goto out;
+		}
+		if (ca_check_dir_mode(o->dir, err) == -1 ||
+		    stage_recover(o->dir, notes, err) == -1)
+			goto out;
+	} else if (errno != ENOENT) {
+		err_set(err, "%s: %s", o->dir, strerror(errno));
+		goto out;
+	}
 	if (file_exists(crtpath)) {
 		if (!o->exist_ok) {
 			err_set(err, "%s: already holds a CA; refusing to "
 			    "overwrite it (--exist-ok accepts it)", o->dir);
 			goto out;
 		}
-		if (ca_existing(o->dir, row, err) == -1)
+		if (ca_existing(o, row, err) == -1)
 			goto out;
 		*existed = true;
 		rc = 0;
 		goto out;
 	}
+	if (ca_incomplete(o->dir, err))
+		goto out;
 
 	/* Everything that can be refused is checked before a file is made. */
 	if (o->parent != NULL) {
 		if ((parent = ca_open(o->parent, 0, o->parent_passphrase_file,
-		    err)) == NULL ||
-		    ca_check_usable(parent, now, err) == -1 ||
+		    err)) == NULL) {
+			if (err->kind == ERR_KEY_LOCKED)
+				err->kind = ERR_PARENT_KEY_LOCKED;
+			goto out;
+		}
+		if (ca_check_usable(parent, now, err) == -1 ||
 		    check_path_len(parent, o->path_len, err) == -1)
 			goto out;
 	}
@@ -180,10 +679,18 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	else if (errno != EEXIST) {
 		err_set(err, "%s: %s", o->dir, strerror(errno));
 		goto out;
-	} else if (file_exists(keypath) || file_exists(dbpath)) {
-		notes_add(notes, "%s: removing an incomplete CA left by an "
-		    "interrupted ca-init", o->dir);
-		remove_made(o->dir);
+	}
+	path = file_join(o->dir, STAGE_PREFIX "XXXXXX");
+	if (mkdtemp(path) == NULL) {
+		err_set(err, "%s: %s", o->dir, strerror(errno));
+		goto out;
+	}
+	stage = path;
+	path = NULL;
+	if ((sfd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    flock(sfd, LOCK_EX) == -1) {
+		err_set(err, "%s: %s", stage, strerror(errno));
+		goto out;
 	}
 
 	if (o->key_uri != NULL) {
@@ -191,9 +698,8 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		if (pass != NULL)
 			key_token_pin(pass);
 		if ((key = key_generate_token(o->key_uri, o->key_type,
-		    err)) == NULL)
+		    &token_uri, err)) == NULL)
 			goto out;
-		in_token = true;
 	} else if ((xkey = key_generate(o->key_type, err)) == NULL)
 		goto out;
 	if ((xkey != NULL && ((ret = gnutls_privkey_init(&key)) < 0 ||
@@ -203,6 +709,18 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		err_gnutls(err, ret, "CA key");
 		goto out;
 	}
+	if (token_uri != NULL) {
+		/* Only the URI: the key never leaves the token. */
+		keypem.size = strlen(token_uri) + 1;
+		keypem.data = xmalloc(keypem.size + 1);
+		snprintf((char *)keypem.data, keypem.size + 1, "%s\n",
+		    token_uri);
+	} else if (key_export_pem(xkey, pass, &keypem, err) == -1)
+		goto out;
+	path = file_join(stage, CA_KEY);
+	if (file_write_atomic(path, keypem.data, keypem.size, 0600,
+	    err) == -1)
+		goto out;
 
 	t.profile = PROFILE_CA;
 	t.pub = pub;
@@ -254,8 +772,9 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		crt = NULL;
 	}
 
-	files_made = true;
-	if ((ledger = ledger_open(dbpath, true, err)) == NULL ||
+	free(path);
+	path = file_join(stage, CA_LEDGER);
+	if ((ledger = ledger_open(path, true, err)) == NULL ||
 	    (o->crl_url != NULL &&
 	    ledger_meta_set(ledger, "crl_url", o->crl_url, err) == -1))
 		goto out;
@@ -264,6 +783,11 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		if (ledger_meta_set(ledger, "max_days", when, err) == -1)
 			goto out;
 	}
+	/* When and by whom, for a later --exist-ok --json. */
+	snprintf(when, sizeof(when), "%lld", (long long)row->issued_at);
+	if (ledger_meta_set(ledger, "issued_at", when, err) == -1 ||
+	    ledger_meta_set(ledger, "issued_by", row->issued_by, err) == -1)
+		goto out;
 	/* Where the parent lives, for the CRLs of ca-bundle --crl. */
 	if (parent != NULL) {
 		if ((abs = realpath(o->parent, NULL)) == NULL) {
@@ -274,29 +798,38 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 			goto out;
 	}
 	memset(&self, 0, sizeof(self));
-	self.dir = (char *)o->dir;
+	self.dir = stage;
 	self.crt = crt;
 	self.key = key;
 	self.ledger = ledger;
 	if (crl_publish(&self, now, CRL_DAYS_DEFAULT, err) == -1)
 		goto out;
 	test_kill_point("init-after-ledger");
-	if (parent != NULL && write_chain(o->dir, parent, err) == -1)
+	/* Closed, so that the whole ledger is in ledger.db alone. */
+	ledger_free(ledger);
+	ledger = NULL;
+	free(path);
+	path = file_join(stage, CA_LEDGER "-wal");
+	if (lstat(path, &st) == 0 && st.st_size > 0) {
+		err_set(err, "%s: the ledger's log was not written back", path);
 		goto out;
-	if (o->key_uri != NULL) {
-		/* Only the URI: the key never leaves the token. */
-		keypem.size = strlen(o->key_uri) + 1;
-		keypem.data = xmalloc(keypem.size + 1);
-		snprintf((char *)keypem.data, keypem.size + 1, "%s\n",
-		    o->key_uri);
-	} else if (key_export_pem(xkey, pass, &keypem, err) == -1)
+	}
+	if (parent != NULL && write_chain(stage, parent, err) == -1)
 		goto out;
-	if ((keytmp = file_write_temp(keypath, keypem.data, keypem.size,
-	    0600, err)) == NULL ||
-	    file_publish(keytmp, keypath, true, err) == -1)
+	free(path);
+	path = file_join(stage, CA_CRT);
+	if (cert_export(crt, GNUTLS_X509_FMT_PEM, &crtpem, err) == -1 ||
+	    file_write_atomic(path, crtpem.data, crtpem.size, 0644,
+	    err) == -1)
 		goto out;
-	if (cert_export(crt, GNUTLS_X509_FMT_PEM, &crtpem, err) == -1)
-		goto out;
+
+	/* Into place, each a link that never replaces: ca.crt last. */
+	for (i = 0; i < NPUBLISHED - 1; i++) {
+		if (strcmp(published[i], CA_CHAIN) == 0 && parent == NULL)
+			continue;
+		if (link_in(stage, o->dir, published[i], err) == -1)
+			goto out;
+	}
 	test_kill_point("init-after-key");
 	if (in_tx) {
 		in_tx = false;
@@ -304,9 +837,12 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 			goto out;
 		test_kill_point("init-after-parent-commit");
 	}
-	if (file_write_atomic(crtpath, crtpem.data, crtpem.size, 0644,
-	    err) == -1)
+	if (link_in(stage, o->dir, CA_CRT, err) == -1)
 		goto out;
+	/* The links are durable before the staging names go. */
+	sync_dir(o->dir);
+	test_kill_point("init-after-crt");
+	stage_remove(stage);
 	rc = 0;
 out:
 	if (in_tx)
@@ -314,14 +850,19 @@ out:
 	ledger_free(ledger);
 	if (rc == -1) {
 		ledger_row_clear(row);
-		if (files_made)
-			remove_made(o->dir);
+		if (stage != NULL) {
+			unpublish(o->dir, stage);
+			stage_remove(stage);
+		}
 		if (made_dir)
 			(void)rmdir(o->dir);
-		if (in_token)
-			(void)gnutls_pkcs11_delete_url(o->key_uri,
-			    GNUTLS_PKCS11_OBJ_FLAG_LOGIN);
+		if (token_uri != NULL && key_delete_token(token_uri) == -1)
+			notes_add(notes, "%s: could not delete the key this "
+			    "run generated; delete it with p11tool --delete",
+			    token_uri);
 	}
+	if (sfd != -1)
+		close(sfd);
 	key_token_done();
 	if (keypem.data != NULL)
 		secret_free(keypem.data, keypem.size);
@@ -333,10 +874,10 @@ out:
 	gnutls_privkey_deinit(key);
 	gnutls_x509_privkey_deinit(xkey);
 	ca_free(parent);
-	free(keytmp);
+	free(token_uri);
+	free(stage);
+	free(path);
 	free(abs);
 	free(crtpath);
-	free(keypath);
-	free(dbpath);
 	return rc;
 }

@@ -3,8 +3,12 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gnutls/crypto.h>
 
 #include "cakit.h"
 
@@ -35,6 +39,30 @@ key_type_parse(const char *s, enum key_type *t)
 
 	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
 		if (strcmp(s, key_types[i].name) == 0) {
+			*t = key_types[i].type;
+			return 0;
+		}
+	return -1;
+}
+
+/* The key type of pub, if it is one cakit generates; else -1. */
+int
+key_type_of(gnutls_pubkey_t pub, enum key_type *t)
+{
+	gnutls_ecc_curve_t	 curve;
+	unsigned int		 bits = 0;
+	size_t			 i;
+	int			 pk;
+
+	pk = gnutls_pubkey_get_pk_algorithm(pub, &bits);
+	if (pk == GNUTLS_PK_ECDSA) {
+		if (gnutls_pubkey_export_ecc_raw(pub, &curve, NULL, NULL) < 0)
+			return -1;
+		bits = GNUTLS_CURVE_TO_BITS(curve);
+	} else if (pk == GNUTLS_PK_EDDSA_ED25519)
+		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_ED25519);
+	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
+		if ((int)key_types[i].pk == pk && key_types[i].bits == bits) {
 			*t = key_types[i].type;
 			return 0;
 		}
@@ -229,13 +257,13 @@ key_load(const char *path, const char *pass, struct cakit_err *err)
 	    memmem(d.data, d.size, "-----BEGIN", 10) != NULL ?
 	    GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, pass, 0);
 	if (ret < 0) {
-		if (ret == GNUTLS_E_DECRYPTION_FAILED && pass == NULL)
-			err_set(err, "%s: the key is encrypted; give its "
-			    "passphrase with --key-passphrase-file (for a "
-			    "parent: --parent-passphrase-file)", path);
-		else if (ret == GNUTLS_E_DECRYPTION_FAILED)
-			err_set(err, "%s: wrong passphrase", path);
-		else
+		/* The mains add which of their options gives it. */
+		if (ret == GNUTLS_E_DECRYPTION_FAILED) {
+			err_set(err, pass == NULL ? "%s: the key is encrypted "
+			    "and no passphrase was given" :
+			    "%s: wrong passphrase", path);
+			err->kind = ERR_KEY_LOCKED;
+		} else
 			err_gnutls(err, ret, "%s: not a private key", path);
 		gnutls_privkey_deinit(key);
 		key = NULL;
@@ -292,16 +320,20 @@ key_is_uri(const char *s)
 	return strncmp(s, "pkcs11:", 7) == 0;
 }
 
-/* The URI of the private key object: the given one with type=private. */
+/*
+ * The URI of the private key object: the given one with type=private
+ * among its path attributes, before any query.
+ */
 static char *
 private_uri(const char *uri)
 {
 	struct buf	 b = { 0 };
+	size_t		 n = strcspn(uri, "?");
 
-	buf_printf(&b, "%s", uri);
-	if (strstr(uri, "type=") == NULL)
-		buf_printf(&b, "%stype=private", strchr(uri, ';') != NULL ||
-		    strchr(uri, '=') != NULL ? ";" : "");
+	if (memmem(uri, n, "type=", 5) != NULL)
+		return xstrdup(uri);
+	buf_printf(&b, "%.*s%stype=private%s", (int)n, uri,
+	    memchr(uri, '=', n) != NULL ? ";" : "", uri + n);
 	return buf_str(&b);
 }
 
@@ -316,10 +348,11 @@ key_import_uri(const char *uri, struct cakit_err *err)
 	if ((ret = gnutls_privkey_init(&key)) < 0 ||
 	    (ret = gnutls_privkey_import_url(key, url, 0)) < 0) {
 		if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
-		    ret == GNUTLS_E_PKCS11_USER_ERROR)
-			err_set(err, "%s: token login failed; give the PIN "
-			    "with --key-passphrase-file", uri);
-		else
+		    ret == GNUTLS_E_PKCS11_USER_ERROR) {
+			err_set(err, "%s: token login failed (no PIN, or a "
+			    "wrong one)", uri);
+			err->kind = ERR_KEY_LOCKED;
+		} else
 			err_gnutls(err, ret, "%s", uri);
 		gnutls_privkey_deinit(key);
 		key = NULL;
@@ -329,24 +362,117 @@ key_import_uri(const char *uri, struct cakit_err *err)
 }
 
 /*
+ * RFC 7512 2.3: the value of a path attribute, percent-decoded.  NULL
+ * (with err set) for a bad escape or a NUL byte.
+ */
+static char *
+uri_decode(const char *uri, const char *v, size_t len, struct cakit_err *err)
+{
+	struct buf	 b = { 0 };
+	unsigned int	 c;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		if (v[i] != '%') {
+			buf_addc(&b, v[i]);
+			continue;
+		}
+		if (len - i < 3 || !isxdigit((unsigned char)v[i + 1]) ||
+		    !isxdigit((unsigned char)v[i + 2]) ||
+		    sscanf(v + i + 1, "%2x", &c) != 1 || c == 0) {
+			err_set(err, "%s: a bad %%-escape in the object label",
+			    uri);
+			buf_free(&b);
+			return NULL;
+		}
+		buf_addc(&b, (int)c);
+		i += 2;
+	}
+	return buf_str(&b);
+}
+
+/*
+ * The URI of the objects one generation made: the token's attributes
+ * from uri, its object= label, and id= the new CKA_ID; never type=, so
+ * that the private and the public key both match.
+ */
+static char *
+id_uri(const char *uri, const unsigned char *id, size_t idlen)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *end, *query;
+	size_t		 i, n;
+	bool		 first = true;
+
+	query = strchr(uri, '?');
+	buf_printf(&b, "pkcs11:");
+	for (p = uri + 7; *p != '\0' && *p != '?'; p = *end == ';' ? end + 1 :
+	    end) {
+		end = p + strcspn(p, ";?");
+		n = end - p;
+		if (n == 0 || (n >= 5 && strncmp(p, "type=", 5) == 0) ||
+		    (n >= 3 && strncmp(p, "id=", 3) == 0))
+			continue;
+		buf_printf(&b, "%s%.*s", first ? "" : ";", (int)n, p);
+		first = false;
+	}
+	buf_printf(&b, "%sid=", first ? "" : ";");
+	for (i = 0; i < idlen; i++)
+		buf_printf(&b, "%%%02x", id[i]);
+	if (query != NULL)
+		buf_printf(&b, "%s", query);
+	return buf_str(&b);
+}
+
+/* The value of path attribute name= in uri, or NULL. */
+static const char *
+uri_attr(const char *uri, const char *name, size_t *len)
+{
+	const char	*p;
+	size_t		 n = strlen(name);
+
+	for (p = uri + 7; *p != '\0' && *p != '?'; p += strcspn(p, ";?"),
+	    p += *p == ';') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			*len = strcspn(p + n + 1, ";?");
+			return p + n + 1;
+		}
+	}
+	return NULL;
+}
+
+/*
  * Generate a key inside the token that uri names (its object= is the
- * label), refusing a label already in use.  Returns the key, freed
- * with gnutls_privkey_deinit.
+ * label, RFC 7512 percent-decoded), refusing a label already in use by
+ * a private key.  The pair gets a random CKA_ID of its own; *key_uri
+ * is set to the URI naming exactly it (freed by the caller), which
+ * key_delete_token removes without touching any other object.  Returns
+ * the key, freed with gnutls_privkey_deinit.
  */
 gnutls_privkey_t
-key_generate_token(const char *uri, enum key_type t, struct cakit_err *err)
+key_generate_token(const char *uri, enum key_type t, char **key_uri,
+    struct cakit_err *err)
 {
 	gnutls_privkey_t	 key = NULL;
-	const char		*p;
-	char			*label = NULL, *url = NULL;
-	size_t			 i;
+	gnutls_datum_t		 cid;
+	unsigned char		 id[20];
+	const char		*v;
+	char			*label = NULL, *url = NULL, *idu = NULL;
+	size_t			 i, len;
 	int			 ret;
 
-	if ((p = strstr(uri, "object=")) == NULL) {
+	*key_uri = NULL;
+	if ((v = uri_attr(uri, "object", &len)) == NULL || len == 0) {
 		err_set(err, "%s: name the key with object=LABEL", uri);
 		return NULL;
 	}
-	label = xstrndup(p + 7, strcspn(p + 7, ";?"));
+	if (uri_attr(uri, "id", &len) != NULL) {
+		err_set(err, "%s: the new key's id= is chosen at random; leave "
+		    "id= out", uri);
+		return NULL;
+	}
+	if ((label = uri_decode(uri, v, strcspn(v, ";?"), err)) == NULL)
+		return NULL;
 	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
 		if (key_types[i].type == t)
 			break;
@@ -359,24 +485,60 @@ key_generate_token(const char *uri, enum key_type t, struct cakit_err *err)
 	}
 	gnutls_privkey_deinit(key);
 	key = NULL;
+	if ((ret = gnutls_rnd(GNUTLS_RND_NONCE, id, sizeof(id))) < 0) {
+		err_gnutls(err, ret, "a key id");
+		goto fail;
+	}
+	cid.data = id;
+	cid.size = sizeof(id);
+	idu = id_uri(uri, id, sizeof(id));
 	if ((ret = gnutls_pkcs11_privkey_generate3(uri, key_types[i].pk,
-	    key_types[i].bits, label, NULL, GNUTLS_X509_FMT_DER, NULL,
+	    key_types[i].bits, label, &cid, GNUTLS_X509_FMT_DER, NULL,
 	    GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN |
 	    GNUTLS_KEY_CRL_SIGN,
 	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_MARK_PRIVATE |
 	    GNUTLS_PKCS11_OBJ_FLAG_MARK_SENSITIVE)) < 0) {
-		err_gnutls(err, ret, "%s: generating the key in the token",
-		    uri);
+		if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
+		    ret == GNUTLS_E_PKCS11_USER_ERROR) {
+			err_set(err, "%s: token login failed (no PIN, or a "
+			    "wrong one)", uri);
+			err->kind = ERR_KEY_LOCKED;
+		} else
+			err_gnutls(err, ret, "%s: generating the key in the "
+			    "token", uri);
+		/* A half-made pair, if the token left one, is ours alone. */
+		(void)key_delete_token(idu);
 		goto fail;
 	}
-	if ((key = key_import_uri(uri, err)) == NULL)
+	if ((key = key_import_uri(idu, err)) == NULL) {
+		(void)key_delete_token(idu);
 		goto fail;
+	}
+	*key_uri = idu;
 	free(label);
 	free(url);
 	return key;
 fail:
 	gnutls_privkey_deinit(key);
+	free(idu);
 	free(label);
 	free(url);
 	return NULL;
+}
+
+/*
+ * Delete the objects a key_generate_token made: those that key_uri
+ * (with its id=) names, and no other.  Returns 0 or -1.
+ */
+int
+key_delete_token(const char *key_uri)
+{
+	size_t	 len;
+
+	/* Without an id= the URI could name objects made by others. */
+	if (key_uri == NULL || uri_attr(key_uri, "id", &len) == NULL ||
+	    len == 0)
+		return -1;
+	return gnutls_pkcs11_delete_url(key_uri,
+	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN) < 0 ? -1 : 0;
 }

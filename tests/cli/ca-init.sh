@@ -226,16 +226,101 @@ assert_eq "existing CA: unchanged" "$(snapshot "$W/ca")" "$before"
 refused "existing CA, another key type" 1 'already holds a CA' "$W/ca" \
     ca-init -d "$W/ca" --subject 'CN=Test Root CA,O=Example,C=DE' \
     --key-type rsa-2048
-assert_ok "--exist-ok" ca-init -d "$W/ca" --subject 'CN=Other CA' --exist-ok
+assert_ok "--exist-ok" ca-init -d "$W/ca" \
+    --subject 'CN=Test Root CA,O=Example,C=DE' --exist-ok
 assert_eq "--exist-ok: nothing on stdout" "$(cat "$T/out")" ""
 assert_eq "--exist-ok: unchanged" "$(snapshot "$W/ca")" "$before"
-assert_ok "--exist-ok --json" ca-init -d "$W/ca" --subject 'CN=Other CA' \
-    --exist-ok --json --key-type ed25519 --days 5
+assert_ok "--exist-ok --json" ca-init -d "$W/ca" \
+    --subject 'CN=Test Root CA,O=Example,C=DE' --exist-ok --json \
+    --key-type ecdsa-p256 --days 3650
 assert_eq "--exist-ok --json: unchanged" "$(snapshot "$W/ca")" "$before"
 if have_json; then
 	assert_eq "--exist-ok --json: the existing CA" \
 	    "$(json_get "$T/out" serial)" "$(json_get "$T/init.json" serial)"
 fi
+
+# --exist-ok accepts only the CA every given option asks for; each
+# difference is named, and nothing changes.
+printf 'secret\n' >"$W/ca.pass"
+S='CN=Test Root CA,O=Example,C=DE'
+while IFS='|' read -r pat subj args; do
+	# shellcheck disable=SC2086
+	refused "--exist-ok, but $subj $args" 1 "ca: exists with .*$pat" \
+	    "$W/ca" ca-init -d "$W/ca" --exist-ok --subject "$subj" $args
+done <<EOF
+subject '$S' where --subject asks 'CN=Other CA'|CN=Other CA|
+subject '$S' where --subject asks 'CN=Test Root CA,O=Example'|CN=Test Root CA,O=Example|
+type ecdsa-p256 where --key-type asks ed25519|$S|--key-type ed25519
+type ecdsa-p256 where --key-type asks ecdsa-p384|$S|--key-type ecdsa-p384
+pathLenConstraint none where --path-len asks 0|$S|--path-len 0
+validity of 3650 days where --days asks 5|$S|--days 5
+CRL URL none where --crl-url asks http://crl.example/x|$S|--crl-url http://crl.example/x
+max-days none where --max-days asks 30|$S|--max-days 30
+name constraints 'none' where the options ask 'permit DNS:example.com'|$S|--permit-dns example.com
+name constraints 'none' where the options ask 'exclude IP:10.0.0.0/8'|$S|--exclude-ip 10.0.0.0/8
+of a root CA where --parent asks for one issued by the CA in $W/pl0|$S|--parent $W/pl0
+unencrypted key where --key-passphrase-file asks|$S|--key-passphrase-file $W/ca.pass
+EOF
+refused "--exist-ok: two differences, both named" 1 \
+    "subject .*; a key of type ecdsa-p256 where --key-type asks rsa-2048" \
+    "$W/ca" ca-init -d "$W/ca" --exist-ok --subject CN=Z --key-type rsa-2048
+# What was asked at creation is accepted again, option for option.
+assert_ok "constrained CA" ca-init -d "$W/nc" --subject CN=NC --path-len 1 \
+    --days 100 --crl-url http://crl.example/nc --max-days 30 \
+    --permit-dns example.com --exclude-dns secret.example.com \
+    --permit-ip 10.0.0.0/8 --key-type ed25519 \
+    --key-passphrase-file "$W/ca.pass"
+ncsnap=$(snapshot "$W/nc")
+assert_ok "--exist-ok: the same options again" ca-init -d "$W/nc" \
+    --subject CN=NC --path-len 1 --days 100 --crl-url http://crl.example/nc \
+    --max-days 30 --permit-dns example.com --exclude-dns secret.example.com \
+    --permit-ip 10.0.0.0/8 --key-type ed25519 \
+    --key-passphrase-file "$W/ca.pass" --exist-ok
+assert_ok "--exist-ok: the options in another order" ca-init -d "$W/nc" \
+    --subject CN=NC --exist-ok --exclude-dns secret.example.com \
+    --permit-ip 10.0.0.0/8 --permit-dns example.com
+while IFS='|' read -r args pat; do
+	# shellcheck disable=SC2086
+	refused "--exist-ok, constrained CA, but $args" 1 "$pat" "$W/nc" \
+	    ca-init -d "$W/nc" --subject CN=NC --exist-ok $args
+done <<'EOF'
+--path-len 2|pathLenConstraint 1 where --path-len asks 2
+--days 99|validity of 100 days where --days asks 99
+--crl-url http://crl.example/other|CRL URL http://crl.example/nc where
+--max-days 31|max-days 30 where --max-days asks 31
+--permit-dns example.com|name constraints .* where the options ask 'permit DNS:example.com'$
+--permit-dns example.org --exclude-dns secret.example.com --permit-ip 10.0.0.0/8|name constraints
+--key-type ecdsa-p256|type ed25519 where --key-type asks ecdsa-p256
+EOF
+assert_eq "--exist-ok refusals: unchanged" "$(snapshot "$W/nc")" "$ncsnap"
+
+# --exist-ok --json gives the CA's own issue time, not the current one:
+# a root's as ca-init recorded it, an intermediate's from its parent's
+# ledger.
+assert_ok "intermediate for --exist-ok" ca-init -d "$W/isub" --parent "$W/ca" \
+    --subject CN=ISub
+sqlite3 "$W/ca/ledger.db" "UPDATE certs SET issued_at = 1000000000
+    WHERE subject = 'CN=ISub'"
+sqlite3 "$W/nc/ledger.db" "UPDATE meta SET value = '1100000000'
+    WHERE key = 'issued_at'"
+if have_json; then
+	assert_ok "--exist-ok --json: intermediate" ca-init -d "$W/isub" \
+	    --parent "$W/ca" --subject CN=ISub --exist-ok --json
+	assert_eq "--exist-ok --json: the intermediate's issue time" \
+	    "$(json_get "$T/out" issued_at)" 2001-09-09T01:46:40Z
+	assert_ok "--exist-ok --json: intermediate, without --parent" \
+	    ca-init -d "$W/isub" --subject CN=ISub --exist-ok --json
+	assert_eq "--exist-ok --json: the parent found from the ledger" \
+	    "$(json_get "$T/out" issued_at)" 2001-09-09T01:46:40Z
+	assert_ok "--exist-ok --json: root" ca-init -d "$W/nc" --subject CN=NC \
+	    --exist-ok --json
+	assert_eq "--exist-ok --json: the root's issue time" \
+	    "$(json_get "$T/out" issued_at)" 2004-11-09T11:33:20Z
+fi
+refused "--exist-ok: an intermediate of another parent" 1 \
+    "issued by another CA where --parent asks for one issued by the CA in $W/nc" \
+    "$W/isub" ca-init -d "$W/isub" --parent "$W/nc" --subject CN=ISub \
+    --exist-ok
 
 # Usage errors: exit 2, one line, nothing made or changed.
 while IFS='|' read -r pat args; do
@@ -265,6 +350,8 @@ unknown option -x|--subject CN=x -x
 '--days' needs a value|--subject CN=x --days
 unexpected argument 'extra'|--subject CN=x extra
 --crl-url|--subject CN=x --crl-url not-a-url
+--permit-dns '10.0.0.1': an IP address, not a domain name; use --permit-ip \(|--subject CN=x --permit-dns 10.0.0.1
+--exclude-dns 'fd00::1': an IP address, not a domain name; use --exclude-ip \(|--subject CN=x --exclude-dns fd00::1
 EOF
 refused "usage: empty --subject" 2 'subject' "$W/none" \
     ca-init -d "$W/none" --subject ''
@@ -296,5 +383,68 @@ cd "$W" || exit 1
 printf 'x' >"$W/afile"
 refused "DIR under a file" 1 'afile' "$W/afile/ca" \
     ca-init -d "$W/afile/ca" --subject 'CN=x'
+refused "DIR is a file" 1 'afile: not a directory' "$W/afile" \
+    ca-init -d "$W/afile" --subject 'CN=x'
+
+# An incomplete CA, whatever is missing, is reported and left alone:
+# ca-init never deletes a file it did not make.
+cp -a "$W/ca" "$W/inc"
+mv "$W/inc/ca.crt" "$W/inc.crt"
+refused "ca.crt missing" 1 \
+    'inc: incomplete CA: has ca.key, ledger.db, crl.pem; missing ca.crt; restore it or move the directory away' \
+    "$W/inc" ca-init -d "$W/inc" --subject 'CN=Test Root CA,O=Example,C=DE'
+refused "ca.crt missing, --exist-ok" 1 'incomplete CA' "$W/inc" \
+    ca-init -d "$W/inc" --subject 'CN=Test Root CA,O=Example,C=DE' --exist-ok
+assert_fail "ca-sign: the same message, no ca-init advice" 1 \
+    'inc: incomplete CA: has ca.key, ledger.db, crl.pem; missing ca.crt; restore it or move the directory away' \
+    ca-sign -d "$W/inc" --new-key "$W/n.key" --dns n.example
+mv "$W/inc.crt" "$W/inc/ca.crt"
+assert_ok "restored, the CA works" ca-sign -d "$W/inc" --new-key "$W/n.key" \
+    --dns n.example -o "$W/n.crt"
+assert_ok "restored: openssl verify" openssl verify -CAfile "$W/inc/ca.crt" \
+    "$W/n.crt"
+for f in ledger.db ca.key crl.pem chain.pem ledger.db-wal ledger.db-journal; do
+	mkdir "$W/lone-$f"
+	printf 'mine\n' >"$W/lone-$f/$f"
+	printf 'notes\n' >"$W/lone-$f/README"
+	refused "a directory holding $f" 1 "incomplete CA: has $f; missing" \
+	    "$W/lone-$f" ca-init -d "$W/lone-$f" --subject 'CN=x'
+done
+# Other files are the user's and stay as they are.
+mkdir "$W/other"
+printf 'notes\n' >"$W/other/README"
+assert_ok "a directory with other files" ca-init -d "$W/other" --subject CN=O
+assert_eq "the other files are kept" "$(cat "$W/other/README")" notes
+assert_eq "nothing of the staging left" "$(ls -A "$W/other" | tr '\n' ' ')" \
+    "README ca.crt ca.key crl.pem ledger.db "
+
+# A failure after the CA's files are staged (the parent's ledger refuses
+# the row) removes exactly what the run made: its staging directory,
+# its links, and DIR if it made it; the user's files stay.
+cp -a "$W/ca" "$W/refuser"
+sqlite3 "$W/refuser/ledger.db" "CREATE TRIGGER no BEFORE INSERT ON certs
+    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+mkdir "$W/keep"
+printf 'notes\n' >"$W/keep/README"
+refused "failure in an existing directory" 1 'refused by the test' \
+    "$W/keep" ca-init -d "$W/keep" --parent "$W/refuser" --subject CN=K \
+    --days 30
+assert_eq "failure: the directory as it was" "$(ls -A "$W/keep")" README
+refused "failure in a new directory" 1 'refused by the test' \
+    "$W/newdir" ca-init -d "$W/newdir" --parent "$W/refuser" --subject CN=K \
+    --days 30
+assert_eq "failure: the new directory is gone" \
+    "$(test -e "$W/newdir" && echo left)" ""
+
+# A directory others may write to is refused here as by every other
+# command, before anything is made in it.
+for m in 777 775 757 1777; do
+	mkdir "$W/open$m"
+	chmod "$m" "$W/open$m"
+	refused "a directory of mode $m" 1 \
+	    "open$m: the CA directory is writable by others \\(mode 0?$m\\); chmod go-w it" \
+	    "$W/open$m" ca-init -d "$W/open$m" --subject CN=x
+	assert_eq "mode $m: nothing made" "$(ls -A "$W/open$m")" ""
+done
 
 finish

@@ -1,8 +1,8 @@
 # Crash safety: ca-init, ca-sign and ca-revoke killed with SIGKILL at
 # named points (CAKIT_TEST_KILL_AT) and at random moments.  Afterwards
 # the ledger is consistent, nothing was output without its row, crl.pem
-# is a whole CRL, a half-made CA is reported as such, and the next run
-# succeeds.
+# is a whole CRL, a half-made CA is reported as such, and the next
+# ca-init removes what the killed one made, and nothing else.
 . "$top_srcdir/tests/cli/lib.sh"
 need openssl sqlite3
 
@@ -137,18 +137,63 @@ for point in crl-locked crl-numbered crl-built crl-committed crl-renamed; do
 	done
 done
 
-# ca-init killed half-way: not taken for a CA, and the next run works.
+# ---- ca-init (interrupted runs) ----
+# ca-init builds a CA in a locked staging directory (.ca-init.XXXXXX)
+# inside DIR and links its files into DIR, ca.crt last.  Killed at any
+# point, it leaves a directory that is not taken for a CA and holds only
+# what it made; the next ca-init removes exactly that, with a note, and
+# starts over.  Files of the user's beside it are never touched.
 for point in init-after-ledger init-after-key write-before-rename; do
-	killed "$point" ca-init -d half-$point --subject CN=Half
-	[ ! -e "half-$point/ca.crt" ] && pass || fail "$point: ca.crt exists"
-	assert_fail "$point: reported as incomplete" 1 'incomplete CA' \
-		ca-sign -d "half-$point" --new-key x.key --dns x.example
-	assert_ok "$point: ca-init again" ca-init -d "half-$point" --subject CN=Half
-	assert_ok "$point: then a usable CA" ca-sign -d "half-$point" \
+	d=half-$point
+	mkdir "$d"
+	printf 'mine\n' >"$d/README"
+	killed "$point" ca-init -d "$d" --subject CN=Half
+	[ ! -e "$d/ca.crt" ] && pass || fail "$point: ca.crt exists"
+	assert_fail "$point: reported as an interrupted ca-init" 1 \
+		"$d: incomplete CA left by an interrupted ca-init; run ca-init again" \
+		ca-sign -d "$d" --new-key x.key --dns x.example
+	assert_ok "$point: ca-init again" ca-init -d "$d" --subject CN=Half
+	assert_contains "$point: the note says what was removed" "$T/err" \
+		"^ca-init: $d: removed what an interrupted ca-init left \(\.ca-init\.[A-Za-z0-9]{6}\)$"
+	assert_eq "$point: the user's file kept" "$(cat "$d/README")" mine
+	assert_eq "$point: nothing of the killed run left" \
+		"$(ls -A "$d" | tr '\n' ' ')" "README ca.crt ca.key crl.pem ledger.db "
+	assert_ok "$point: then a usable CA" ca-sign -d "$d" \
 		--new-key "h-$point.key" --dns x.example -o "h-$point.crt"
-	assert_ok "$point: verifies" openssl verify \
-		-CAfile "half-$point/ca.crt" "h-$point.crt"
+	assert_ok "$point: verifies" openssl verify -CAfile "$d/ca.crt" \
+		"h-$point.crt"
 done
+
+# Killed after ca.crt is in place: the CA is whole and works; the next
+# ca-init removes the staging names silently and changes nothing else.
+killed init-after-crt ca-init -d whole --subject CN=Whole
+assert_ok "init-after-crt: a usable CA" ca-sign -d whole --new-key w.key \
+	--dns w.example -o w.crt
+assert_ok "init-after-crt: verifies" openssl verify -CAfile whole/ca.crt w.crt
+before=$(cat whole/ca.crt whole/ca.key | md5sum)
+assert_ok "init-after-crt: --exist-ok" ca-init -d whole --subject CN=Whole \
+	--exist-ok
+assert_eq "init-after-crt: the CA unchanged" \
+	"$(cat whole/ca.crt whole/ca.key | md5sum)" "$before"
+assert_ok "init-after-crt: still the CA that signed w.crt" \
+	openssl verify -CAfile whole/ca.crt w.crt
+assert_eq "init-after-crt: the staging names gone" \
+	"$(ls -A whole | grep -c '^\.ca-init\.')" 0
+
+# A ca-init still running (its staging directory locked) is not taken
+# for an interrupted one: the second run refuses and changes nothing.
+if command -v flock >/dev/null 2>&1; then
+	mkdir busy busy/.ca-init.AbCdEf
+	flock busy/.ca-init.AbCdEf sleep 3 &
+	lockpid=$!
+	sleep 0.5
+	assert_fail "a running ca-init is left alone" 1 \
+		'busy: another ca-init is making a CA here' \
+		ca-init -d busy --subject CN=Busy
+	[ -d busy/.ca-init.AbCdEf ] && pass || fail "a running ca-init's staging removed"
+	wait "$lockpid"
+	assert_ok "once it is gone, ca-init" ca-init -d busy --subject CN=Busy
+fi
 
 # An intermediate killed after its parent committed: the parent's ledger
 # is consistent, the half-made intermediate is refused, then remade.
@@ -157,6 +202,7 @@ integrity init-after-parent-commit ca
 assert_fail "half intermediate refused" 1 'incomplete CA' ca-list -d sub
 assert_ok "intermediate remade" ca-init -d sub --parent ca --subject CN=Sub
 assert_ok "intermediate verifies" openssl verify -CAfile ca/ca.crt sub/ca.crt
+# ---- end of ca-init ----
 
 # Random moments: kill ca-sign and ca-revoke at arbitrary times.
 i=0

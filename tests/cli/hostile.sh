@@ -185,6 +185,48 @@ while IFS='|' read -r st pat cmd; do
 done <cases
 [ "$n" -ge 40 ] && pass || fail "only $n hostile cases"
 
+# ---- ca-init: hostile directories and options ----
+# ca-init never deletes, replaces or adopts what it did not make: an
+# incomplete CA, a stray ledger or key, a directory others may write, a
+# CA other than the one asked for under --exist-ok.
+mkdir lonedb lonekey opendir
+printf 'mine\n' >lonedb/ledger.db
+printf 'mine\n' >lonekey/ca.key
+chmod 600 lonekey/ca.key
+chmod 777 opendir
+cat >initcases <<EOF
+1|nocrt: incomplete CA: has ca.key, ledger.db, crl.pem; missing ca.crt; restore it|ca-init -d nocrt --subject 'CN=Hostile Test CA'
+1|nocrt: incomplete CA|ca-init -d nocrt --subject 'CN=Hostile Test CA' --exist-ok
+1|lonedb: incomplete CA: has ledger.db; missing ca.crt|ca-init -d lonedb --subject CN=x
+1|lonekey: incomplete CA: has ca.key; missing ca.crt|ca-init -d lonekey --subject CN=x
+1|writable by others|ca-init -d opendir --subject CN=x
+1|writable by others|ca-init -d dirmode --subject 'CN=Hostile Test CA' --exist-ok
+1|exists with subject 'CN=Hostile Test CA' where --subject asks 'CN=Other'|ca-init -d ca --subject CN=Other --exist-ok
+1|exists with a key of type ecdsa-p256 where --key-type asks rsa-2048|ca-init -d ca --subject 'CN=Hostile Test CA' --key-type rsa-2048 --exist-ok
+1|exists with pathLenConstraint none where --path-len asks 0|ca-init -d ca --subject 'CN=Hostile Test CA' --path-len 0 --exist-ok
+1|already holds a CA|ca-init -d ca --subject 'CN=Hostile Test CA'
+1|good.crt: not a directory|ca-init -d good.crt --subject CN=x
+1|incomplete CA: has ca.key, ledger.db, crl.pem; missing ca.crt|ca-sign -d nocrt ok.csr
+EOF
+while IFS='|' read -r st pat cmd; do
+	n=$((n + 1))
+	dir=$(printf '%s\n' "$cmd" | sed -n 's/.* -d \([^ ]*\).*/\1/p')
+	before=$(snapshot "$dir"; ls -A)
+	eval "assert_fail \"case \$n: \$cmd\" \"\$st\" \"\$pat\" $cmd"
+	[ "$rc" -lt 128 ] || fail "case $n crashed: signal $((rc - 128))"
+	assert_eq "case $n: $dir and . unchanged" "$(snapshot "$dir"; ls -A)" \
+		"$before"
+done <initcases
+# A staging-like name that is a symlink is not ca-init's: what it points
+# to is never touched.
+mkdir victim trap
+printf 'precious\n' >victim/ca.key
+ln -s ../victim trap/.ca-init.AbCdEf
+assert_ok "ca-init beside a planted symlink" ca-init -d trap --subject CN=T
+assert_eq "the symlink's target untouched" "$(cat victim/ca.key)" precious
+[ -L trap/.ca-init.AbCdEf ] && pass || fail "the planted symlink was removed"
+# ---- end of ca-init ----
+
 # Accepted with care: a request for CA:TRUE gets a leaf and a note.
 req ca.csr "$EC" -addext basicConstraints=critical,CA:TRUE \
 	-addext subjectAltName=DNS:ca.example

@@ -54,6 +54,65 @@ assert_ok "intermediate with --parent-passphrase-file" \
 	ca-init -d sub --parent ca --parent-passphrase-file pass --subject CN=Sub
 assert_not_contains "the intermediate's key is plain" sub/ca.key ENCRYPTED
 
+# $CA_KEY_PASSPHRASE_FILE unlocks existing keys; a new key is encrypted
+# only when --key-passphrase-file says so for it.
+printf 'another passphrase\n' >pass2
+assert_ok "intermediate, parent unlocked by \$CA_KEY_PASSPHRASE_FILE" \
+	env CA_KEY_PASSPHRASE_FILE="$T/pass" ca-init -d sub-env --parent ca \
+	--subject CN=SubEnv
+assert_not_contains "its key is not encrypted with the parent's passphrase" \
+	sub-env/ca.key ENCRYPTED
+assert_contains "a note says the new key is not encrypted" "$T/err" \
+	'^ca-init: the new key is not encrypted: \$CA_KEY_PASSPHRASE_FILE unlocks only existing keys'
+assert_ok "the new key needs no passphrase" ca-sign -d sub-env \
+	--new-key se.key --dns se.example -o se.crt
+assert_ok "openssl verify through the intermediate" \
+	openssl verify -CAfile ca/ca.crt -untrusted sub-env/ca.crt se.crt
+assert_ok "intermediate with its own --key-passphrase-file" \
+	env CA_KEY_PASSPHRASE_FILE="$T/pass" ca-init -d sub-own --parent ca \
+	--subject CN=SubOwn --key-passphrase-file pass2
+assert_not_contains "no note when an option chose" "$T/err" 'not encrypted'
+assert_ok "its key opens with its own passphrase" \
+	openssl pkey -in sub-own/ca.key -passin file:pass2 -noout
+run openssl pkey -in sub-own/ca.key -passin file:pass -noout
+[ "$rc" -ne 0 ] && pass || fail "the new key opens with the parent's passphrase"
+assert_ok "a root under \$CA_KEY_PASSPHRASE_FILE" \
+	env CA_KEY_PASSPHRASE_FILE="$T/pass" ca-init -d root-env --subject CN=RE
+assert_not_contains "the root's key is not encrypted either" root-env/ca.key \
+	ENCRYPTED
+
+# Each command's hint names only an option it has.
+: >hints
+assert_fail "ca-sign: locked key" 1 \
+	'ca/ca.key: the key is encrypted and no passphrase was given; give it with --key-passphrase-file$' \
+	ca-sign -d ca --new-key n2.key --dns a.example
+printf 'ca-sign %s\n' "$(cat "$T/err")" >>hints
+assert_fail "ca-sign: wrong passphrase" 1 \
+	'wrong passphrase; give it with --key-passphrase-file$' \
+	ca-sign -d ca --key-passphrase-file wrong --new-key n2.key --dns a.example
+printf 'ca-sign %s\n' "$(cat "$T/err")" >>hints
+assert_fail "ca-revoke: locked key" 1 \
+	'no passphrase was given; give it with --key-passphrase-file$' \
+	ca-revoke -d ca --crl
+printf 'ca-revoke %s\n' "$(cat "$T/err")" >>hints
+assert_fail "ca-init: locked parent" 1 \
+	'ca/ca.key: the key is encrypted and no passphrase was given; give it with --parent-passphrase-file$' \
+	ca-init -d sub-x --parent ca --subject CN=X
+printf 'ca-init %s\n' "$(cat "$T/err")" >>hints
+assert_fail "ca-init: wrong parent passphrase" 1 \
+	'wrong passphrase; give it with --parent-passphrase-file$' \
+	ca-init -d sub-x --parent ca --subject CN=X --parent-passphrase-file wrong \
+	--key-passphrase-file pass
+printf 'ca-init %s\n' "$(cat "$T/err")" >>hints
+[ ! -e sub-x ] && pass || fail "a refused ca-init left sub-x/"
+while read -r cmd line; do
+	for opt in $(printf '%s\n' "$line" | grep -Eo -- '--[a-z-]+'); do
+		run "$cmd" --help
+		assert_contains "$cmd's hint $opt is one of its options" "$T/out" \
+			"(^| )$opt( |,|$)"
+	done
+done <hints
+
 # PKCS#11: the key is generated in a SoftHSM2 token; ca.key is the URI.
 if command -v softhsm2-util >/dev/null 2>&1 &&
 	[ -e /usr/share/p11-kit/modules/softhsm2.module ]; then
@@ -67,7 +126,8 @@ if command -v softhsm2-util >/dev/null 2>&1 &&
 	uri='pkcs11:token=cakit-test;object=root'
 	assert_ok "ca-init --key-uri" ca-init -d hsm --subject CN=HSM \
 		--key-uri "$uri" --key-passphrase-file pin
-	assert_eq "ca.key holds only the URI" "$(cat hsm/ca.key)" "$uri"
+	assert_eq "ca.key holds only the URI, with the key's own id" \
+		"$(sed 's/;id=\(%[0-9a-f][0-9a-f]\)\{20\}$//' hsm/ca.key)" "$uri"
 	assert_eq "ca.key mode" "$(stat -c %a hsm/ca.key)" 600
 	assert_ok "ca-sign through the token" ca-sign -d hsm \
 		--key-passphrase-file pin --new-key h.key --dns h.example -o h.crt
@@ -96,6 +156,68 @@ if command -v softhsm2-util >/dev/null 2>&1 &&
 	[ ! -e hsm2 ] && pass || fail "a refused ca-init left hsm2/"
 	assert_fail "not a pkcs11 URI" 2 'not a pkcs11: URI' \
 		ca-init -d hsm3 --subject CN=x --key-uri file:///etc/passwd
+
+	# A failed ca-init --key-uri deletes the key pair it generated, by
+	# its id, and nothing else; labels are RFC 7512 percent-decoded.
+	cp -a ca refuser
+	sqlite3 refuser/ledger.db "CREATE TRIGGER no BEFORE INSERT ON certs
+		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+	tok=pkcs11:token=cakit-test
+	objects() {
+		p11tool --login --set-pin 4321 --list-all "$tok" 2>/dev/null |
+			sed -n 's/^[[:space:]]*URL: //p' |
+			sed 's/.*;\(object=[^;]*;type=[a-z]*\)$/\1/' | sort
+	}
+	for label in shared 'my%20ca'; do
+		run p11tool --login --set-pin 4321 --write \
+			--label "$(printf '%s' "$label" | sed 's/%20/ /')" \
+			--load-certificate ca/ca.crt "$tok"
+		[ "$rc" -eq 0 ] || fail "p11tool --write $label: $(cat "$T/err")"
+		before=$(objects)
+		assert_contains "$label: the certificate is in the token" \
+			<(echo "$before") "object=$label;type=cert"
+		assert_fail "$label: ca-init --key-uri failing after generation" 1 \
+			'refused by the test' ca-init -d hsmfail --parent refuser \
+			--parent-passphrase-file pass \
+			--subject CN=Fail --days 30 --key-uri "$tok;object=$label" \
+			--key-passphrase-file pin
+		[ ! -e hsmfail ] && pass || fail "$label: a failed ca-init left hsmfail/"
+		assert_eq "$label: the token holds what it held before" \
+			"$(objects)" "$before"
+	done
+	assert_ok "object=my%20ca: ca-init --key-uri" ca-init -d hsmpct \
+		--subject CN=Pct --key-uri "$tok;object=my%20ca" \
+		--key-passphrase-file pin
+	objects >objs
+	assert_contains "the new key's label is 'my ca'" objs \
+		'^object=my%20ca;type=private$'
+	assert_not_contains "no label 'my%20ca' written literally" objs '%2520'
+	assert_contains "the certificate of that label is still there" objs \
+		'^object=my%20ca;type=cert$'
+	assert_ok "ca-sign through the percent-decoded label" ca-sign -d hsmpct \
+		--key-passphrase-file pin --new-key p.key --dns p.example -o p.crt
+	assert_ok "openssl verify" openssl verify -CAfile hsmpct/ca.crt p.crt
+	before=$(objects)
+	assert_fail "a bad %-escape" 1 'bad %-escape' ca-init -d hsmbad \
+		--subject CN=x --key-uri "$tok;object=my%2" --key-passphrase-file pin
+	assert_fail "an id= of one's own" 1 'leave id= out' ca-init -d hsmbad \
+		--subject CN=x --key-uri "$tok;object=x;id=%01" \
+		--key-passphrase-file pin
+	assert_fail "a wrong PIN" 1 \
+		'token login failed.*; give it with --key-passphrase-file$' \
+		ca-init -d hsmbad --subject CN=x --key-uri "$tok;object=wp" \
+		--key-passphrase-file wrong
+	[ ! -e hsmbad ] && pass || fail "a refused ca-init left hsmbad/"
+	assert_eq "refusals left the token as it was" "$(objects)" "$before"
+
+	# Killed after generating: the next run names the key it may have left.
+	(CAKIT_TEST_KILL_AT=init-after-ledger ca-init -d hsmkill \
+		--subject CN=Kill --key-uri "$tok;object=killed" \
+		--key-passphrase-file pin) >/dev/null 2>&1
+	assert_ok "after a killed --key-uri run, ca-init again" ca-init \
+		-d hsmkill --subject CN=Kill2
+	assert_contains "the note names the token key" "$T/err" \
+		"may have left its key in the token: $tok;object=killed;id=%"
 else
 	echo "SKIP: PKCS#11 part: softhsm2 is not installed"
 fi

@@ -393,8 +393,14 @@ START_TEST(init_refuses_existing)
 	o.path_len = -1;
 	ck_assert_int_eq(ca_init(&o, &row, &existed, &notes, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "already holds a CA"));
+	/* --exist-ok accepts only the CA that the options describe. */
 	o.exist_ok = true;
-	ck_assert_int_eq(ca_init(&o, &row, &existed, &notes, &err), 0);
+	ck_assert_int_eq(ca_init(&o, &row, &existed, &notes, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "exists with subject "
+	    "'CN=Unit Root,O=Example' where --subject asks 'CN=Other'"));
+	o.subject = "CN=Unit Root,O=Example";
+	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
+	    err.msg);
 	ck_assert(existed);
 	ck_assert_str_eq(row.subject, "CN=Unit Root,O=Example");
 	ledger_row_clear(&row);
