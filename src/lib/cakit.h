@@ -444,6 +444,7 @@ int	 crl_number(const gnutls_datum_t *, uint64_t *, struct cakit_err *);
 int	 reason_parse(const char *, int *);
 const char *reason_name(int);
 int	 crl_publish(struct ca *, time_t, int, struct cakit_err *);
+int	 crl_publish_locked(struct ca *, time_t, int, struct cakit_err *);
 int	 crl_disk_number(const char *, uint64_t *);
 int	 crl_ledger_number(struct ca *, uint64_t *, struct cakit_err *);
 int	 revoke_certs(struct ca *, char *const *, size_t, int, int, bool *,

@@ -802,7 +802,8 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	self.crt = crt;
 	self.key = key;
 	self.ledger = ledger;
-	if (crl_publish(&self, now, CRL_DAYS_DEFAULT, err) == -1)
+	/* The stage's lock, held since mkdtemp, is its CRL lock too. */
+	if (crl_publish_locked(&self, now, CRL_DAYS_DEFAULT, err) == -1)
 		goto out;
 	test_kill_point("init-after-ledger");
 	/* Closed, so that the whole ledger is in ledger.db alone. */

@@ -256,20 +256,18 @@ crl_behind(struct ca *ca, bool *behind, struct cakit_err *err)
 }
 
 /*
- * Sign and publish a new CRL on its own (ca-init, ca-revoke --crl),
- * under the lock, from a transaction of its own.
+ * crl_publish for a caller that holds the directory's lock already:
+ * ca-init, whose staging directory is locked for the whole run.
  */
 int
-crl_publish(struct ca *ca, time_t now, int days, struct cakit_err *err)
+crl_publish_locked(struct ca *ca, time_t now, int days, struct cakit_err *err)
 {
 	char		*tmp = NULL;
 	uint64_t	 number;
-	int		 lock, rc = -1;
+	int		 rc = -1;
 
-	if ((lock = crl_lock(ca->dir, err)) == -1)
-		return -1;
 	if (ledger_begin(ca->ledger, err) == -1)
-		goto out;
+		return -1;
 	if ((tmp = crl_prepare(ca, now, days, &number, err)) == NULL) {
 		ledger_rollback(ca->ledger);
 		goto out;
@@ -280,8 +278,23 @@ crl_publish(struct ca *ca, time_t now, int days, struct cakit_err *err)
 	}
 	rc = crl_install(ca, tmp, number, err);
 out:
-	crl_unlock(lock);
 	free(tmp);
+	return rc;
+}
+
+/*
+ * Sign and publish a new CRL on its own (ca-init, ca-revoke --crl),
+ * under the lock, from a transaction of its own.
+ */
+int
+crl_publish(struct ca *ca, time_t now, int days, struct cakit_err *err)
+{
+	int	 lock, rc;
+
+	if ((lock = crl_lock(ca->dir, err)) == -1)
+		return -1;
+	rc = crl_publish_locked(ca, now, days, err);
+	crl_unlock(lock);
 	return rc;
 }
 
