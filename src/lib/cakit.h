@@ -86,6 +86,7 @@ char	*file_write_temp_secret(const char *, const void *, size_t,
 	    struct cakit_err *);
 int	 file_publish(const char *, const char *, bool, struct cakit_err *);
 void	 file_discard(const char *);
+void	 file_sync_dir(const char *);
 bool	 file_same(const char *, const char *);
 void	 file_signals_init(void);
 bool	 file_exists(const char *);

@@ -267,7 +267,8 @@ read_all(int fd, const char *name, size_t max, bool secret,
 	for (;;) {
 		if (len == cap) {
 			ncap = cap == 0 ? 4096 : cap * 2;
-			if (ncap > max + 1)
+			/* One octet over max tells a file too large. */
+			if (max < SIZE_MAX && ncap > max + 1)
 				ncap = max + 1;
 			if (secret) {
 				np = xmalloc(ncap);
@@ -397,19 +398,26 @@ write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-/* Make a rename or link in the directory of path survive a crash. */
-static void
-sync_dir(const char *path)
+/* Make the names just added to dir survive a crash. */
+void
+file_sync_dir(const char *dir)
 {
-	char	*copy, *dir;
 	int	 fd;
 
-	copy = xstrdup(path);
-	dir = dirname(copy);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		(void)fsync(fd);
 		close(fd);
 	}
+}
+
+/* Make a rename or link in the directory of path survive a crash. */
+static void
+sync_dir(const char *path)
+{
+	char	*copy;
+
+	copy = xstrdup(path);
+	file_sync_dir(dirname(copy));
 	free(copy);
 }
 

@@ -367,6 +367,19 @@ differs(struct buf *b, const char *fmt, ...)
 	buf_printf(b, "%s%s", b->len > 0 ? "; " : "", one);
 }
 
+/* What the options say of a CA certificate, for pub; validity aside. */
+static void
+tbs_from_opts(const struct ca_init_opts *o, gnutls_pubkey_t pub,
+    struct cert_tbs *t)
+{
+	t->profile = PROFILE_CA;
+	t->pub = pub;
+	t->subject = o->subject;
+	t->path_len = o->path_len;
+	t->permit = o->permit;
+	t->exclude = o->exclude;
+}
+
 /*
  * The CA already in o->dir, under --exist-ok: accepted only when it is
  * what every option given asks for, else described with each
@@ -420,12 +433,7 @@ ca_existing(const struct ca_init_opts *o, struct ledger_row *row,
 			err_gnutls(err, ret, "comparing with the existing CA");
 		goto out;
 	}
-	t.profile = PROFILE_CA;
-	t.pub = pub;
-	t.subject = o->subject;
-	t.path_len = o->path_len;
-	t.permit = o->permit;
-	t.exclude = o->exclude;
+	tbs_from_opts(o, pub, &t);
 	t.not_before = row->not_before;
 	t.not_after = row->not_after;
 	if (serial_new(&serial, err) == -1 ||
@@ -564,17 +572,6 @@ out:
 	free(keypath);
 	free(subj);
 	return rc;
-}
-
-static void
-sync_dir(const char *dir)
-{
-	int	 fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
 }
 
 /* Hard-link stage/name into dir, never replacing a file there. */
@@ -722,12 +719,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	    err) == -1)
 		goto out;
 
-	t.profile = PROFILE_CA;
-	t.pub = pub;
-	t.subject = o->subject;
-	t.path_len = o->path_len;
-	t.permit = o->permit;
-	t.exclude = o->exclude;
+	tbs_from_opts(o, pub, &t);
 	life = (time_t)(o->days > 0 ? o->days : CA_DEFAULT_DAYS) * 86400;
 	t.not_before = validity_start(now, life, o->backdate,
 	    parent != NULL ? parent->crt : NULL);
@@ -841,7 +833,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	if (link_in(stage, o->dir, CA_CRT, err) == -1)
 		goto out;
 	/* The links are durable before the staging names go. */
-	sync_dir(o->dir);
+	file_sync_dir(o->dir);
 	test_kill_point("init-after-crt");
 	stage_remove(stage);
 	rc = 0;

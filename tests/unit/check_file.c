@@ -208,6 +208,32 @@ START_TEST(secret_not_fifo)
 }
 END_TEST
 
+/* A limit of SIZE_MAX means none: the whole file, and one octet over max refused. */
+START_TEST(read_limits)
+{
+	struct cakit_err	 err;
+	gnutls_datum_t		 d = { NULL, 0 };
+	char			*p;
+	int			 fd;
+
+	unit_tmpdir();
+	p = unit_path("f");
+	ck_assert_int_ne(fd = open(p, O_WRONLY | O_CREAT, 0600), -1);
+	ck_assert_int_eq(write(fd, "0123456789", 10), 10);
+	close(fd);
+	ck_assert_int_eq(file_read(p, SIZE_MAX, &d, &err), 0);
+	ck_assert_uint_eq(d.size, 10);
+	free(d.data);
+	ck_assert_int_eq(file_read(p, 10, &d, &err), 0);
+	ck_assert_uint_eq(d.size, 10);
+	free(d.data);
+	ck_assert_int_eq(file_read(p, 9, &d, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "larger than 9 bytes"));
+	free(p);
+	unit_rmdir();
+}
+END_TEST
+
 START_TEST(same_file)
 {
 	char	*a, *b, *sub, *up, *link, *hard;
@@ -257,6 +283,7 @@ file_suite(void)
 	tcase_add_test(tc, growth_wiped);
 	tcase_add_test(tc, key_pem_wiped);
 	tcase_add_test(tc, secret_not_fifo);
+	tcase_add_test(tc, read_limits);
 	tcase_add_test(tc, same_file);
 	suite_add_tcase(s, tc);
 	return s;
