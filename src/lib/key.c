@@ -337,6 +337,21 @@ private_uri(const char *uri)
 	return buf_str(&b);
 }
 
+/* A token's refusal: a failed login is the one a passphrase can fix. */
+static void
+token_err(struct cakit_err *err, int ret, const char *uri, const char *what)
+{
+	if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
+	    ret == GNUTLS_E_PKCS11_USER_ERROR) {
+		err_set(err, "%s: token login failed (no PIN, or a wrong one)",
+		    uri);
+		err->kind = ERR_KEY_LOCKED;
+	} else if (what != NULL)
+		err_gnutls(err, ret, "%s: %s", uri, what);
+	else
+		err_gnutls(err, ret, "%s", uri);
+}
+
 gnutls_privkey_t
 key_import_uri(const char *uri, struct cakit_err *err)
 {
@@ -347,13 +362,7 @@ key_import_uri(const char *uri, struct cakit_err *err)
 	url = private_uri(uri);
 	if ((ret = gnutls_privkey_init(&key)) < 0 ||
 	    (ret = gnutls_privkey_import_url(key, url, 0)) < 0) {
-		if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
-		    ret == GNUTLS_E_PKCS11_USER_ERROR) {
-			err_set(err, "%s: token login failed (no PIN, or a "
-			    "wrong one)", uri);
-			err->kind = ERR_KEY_LOCKED;
-		} else
-			err_gnutls(err, ret, "%s", uri);
+		token_err(err, ret, uri, NULL);
 		gnutls_privkey_deinit(key);
 		key = NULL;
 	}
@@ -498,14 +507,7 @@ key_generate_token(const char *uri, enum key_type t, char **key_uri,
 	    GNUTLS_KEY_CRL_SIGN,
 	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_MARK_PRIVATE |
 	    GNUTLS_PKCS11_OBJ_FLAG_MARK_SENSITIVE)) < 0) {
-		if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
-		    ret == GNUTLS_E_PKCS11_USER_ERROR) {
-			err_set(err, "%s: token login failed (no PIN, or a "
-			    "wrong one)", uri);
-			err->kind = ERR_KEY_LOCKED;
-		} else
-			err_gnutls(err, ret, "%s: generating the key in the "
-			    "token", uri);
+		token_err(err, ret, uri, "generating the key in the token");
 		/* A half-made pair, if the token left one, is ours alone. */
 		(void)key_delete_token(idu);
 		goto fail;
