@@ -184,13 +184,20 @@ assert_eq "init-after-crt: the staging names gone" \
 # for an interrupted one: the second run refuses and changes nothing.
 if command -v flock >/dev/null 2>&1; then
 	mkdir busy busy/.ca-init.AbCdEf
-	flock busy/.ca-init.AbCdEf sleep 3 &
+	# Held until the test says so, however slow ca-init runs (valgrind).
+	flock busy/.ca-init.AbCdEf sh -c \
+		'while [ ! -e release ]; do sleep 0.1; done' &
 	lockpid=$!
-	sleep 0.5
+	_i=0
+	while flock -n busy/.ca-init.AbCdEf true && [ $_i -lt 400 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
 	assert_fail "a running ca-init is left alone" 1 \
 		'busy: another ca-init is making a CA here' \
 		ca-init -d busy --subject CN=Busy
 	[ -d busy/.ca-init.AbCdEf ] && pass || fail "a running ca-init's staging removed"
+	touch release
 	wait "$lockpid"
 	assert_ok "once it is gone, ca-init" ca-init -d busy --subject CN=Busy
 fi
