@@ -129,13 +129,15 @@ main(int argc, char *argv[])
 		switch (c) {
 		case 'V':
 			cli_version();
-			return 0;
+			rc = 0;
+			goto out;
 		case 'd':
 			o.dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		case OPT_CRL_URL:
 			if (san_add(&urls, SAN_URI, optarg, strlen(optarg),
 			    &err) == -1) {
@@ -145,8 +147,11 @@ main(int argc, char *argv[])
 			o.crl_url = optarg;
 			break;
 		case OPT_DAYS:
-			if (cli_number("--days", optarg, 1, DAYS_MAX, &n) == -1)
-				return 2;
+			if (cli_number("--days", optarg, 1, DAYS_MAX,
+			    &n) == -1) {
+				rc = 2;
+				goto out;
+			}
 			o.days = n;
 			break;
 		case OPT_EXCLUDE_DNS:
@@ -190,22 +195,28 @@ main(int argc, char *argv[])
 			o.passphrase_file = optarg;
 			break;
 		case OPT_KEY_TYPE:
-			if (key_type_parse(optarg, &o.key_type) == -1)
-				return cli_usage_error("--key-type '%.40s': "
+			if (key_type_parse(optarg, &o.key_type) == -1) {
+				rc = cli_usage_error("--key-type '%.40s': "
 				    "unknown; use one of " KEY_TYPE_NAMES,
 				    optarg);
+				goto out;
+			}
 			o.key_type_set = true;
 			break;
 		case OPT_KEY_URI:
-			if (!key_is_uri(optarg))
-				return cli_usage_error("--key-uri '%.64s': not "
+			if (!key_is_uri(optarg)) {
+				rc = cli_usage_error("--key-uri '%.64s': not "
 				    "a pkcs11: URI", optarg);
+				goto out;
+			}
 			o.key_uri = optarg;
 			break;
 		case OPT_MAX_DAYS:
 			if (cli_number("--max-days", optarg, 1, DAYS_MAX,
-			    &n) == -1)
-				return 2;
+			    &n) == -1) {
+				rc = 2;
+				goto out;
+			}
 			o.max_days = n;
 			break;
 		case OPT_PARENT:
@@ -216,17 +227,22 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PATH_LEN:
 			if (cli_number("--path-len", optarg, 0, PATH_LEN_MAX,
-			    &n) == -1)
-				return 2;
+			    &n) == -1) {
+				rc = 2;
+				goto out;
+			}
 			o.path_len = n;
 			break;
 		case OPT_SUBJECT:
-			if (dn_check(optarg, &err) == -1)
-				return cli_usage_error("%s", err.msg);
+			if (dn_check(optarg, &err) == -1) {
+				rc = cli_usage_error("%s", err.msg);
+				goto out;
+			}
 			o.subject = optarg;
 			break;
 		default:
-			return cli_bad_option(c, argv);
+			rc = cli_bad_option(c, argv);
+			goto out;
 		}
 	}
 	if (optind != argc) {

@@ -186,20 +186,24 @@ main(int argc, char *argv[])
 		switch (c) {
 		case 'V':
 			cli_version();
-			return 0;
+			rc = 0;
+			goto out;
 		case 'd':
 			dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		case 'o':
 			output = optarg;
 			break;
 		case OPT_BACKDATE:
 			if (cli_number("--backdate", optarg, 0, BACKDATE_MAX,
-			    &n) == -1)
-				return 2;
+			    &n) == -1) {
+				rc = 2;
+				goto out;
+			}
 			backdate = true;
 			o.backdate = n == 0 ? -1 : n;
 			break;
@@ -207,8 +211,11 @@ main(int argc, char *argv[])
 			batch = true;
 			break;
 		case OPT_DAYS:
-			if (cli_number("--days", optarg, 1, DAYS_MAX, &n) == -1)
-				return 2;
+			if (cli_number("--days", optarg, 1, DAYS_MAX,
+			    &n) == -1) {
+				rc = 2;
+				goto out;
+			}
 			o.days = n;
 			break;
 		case OPT_DNS:
