@@ -283,9 +283,21 @@ file_suite(void)
 	Suite	*s = suite_create("file");
 	TCase	*tc = tcase_create("file");
 
+	/*
+	 * The scans look for the secret in glibc's heap, which an
+	 * AddressSanitizer build replaces with its own allocator (and
+	 * growth_wiped's probing blocks would count as leaks there): they
+	 * prove something only in the plain build, which make check runs.
+	 */
+#if !defined(__SANITIZE_ADDRESS__)
 	tcase_add_test(tc, passphrase_wiped);
 	tcase_add_test(tc, growth_wiped);
 	tcase_add_test(tc, key_pem_wiped);
+#else
+	(void)passphrase_wiped;
+	(void)growth_wiped;
+	(void)key_pem_wiped;
+#endif
 	tcase_add_test(tc, secret_not_fifo);
 	tcase_add_test(tc, read_limits);
 	tcase_add_test(tc, same_file);
