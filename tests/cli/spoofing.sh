@@ -58,6 +58,15 @@ assert_contains "UTF-8 subject read back by openssl" \
     <(openssl x509 -in "$W/u.crt" -noout -subject -nameopt utf8,-esc_msb) \
     'CN ?= ?Zoë Ångström'
 
+# no_raw_rlo DESC FILE: FILE holds no raw U+202E (as UTF-8 octets).
+no_raw_rlo() {
+	if LC_ALL=C grep -q "$(printf '\342\200\256')" "$2"; then
+		fail "$1 printed U+202E raw"
+	else
+		pass
+	fi
+}
+
 # A ledger written before the rule (or by hand) is shown escaped: the
 # table's line is one line, with the override visible as \u{202e}.
 serial=$(openssl x509 -in "$W/u.crt" -noout -serial | cut -d= -f2 | tr A-F a-f)
@@ -68,11 +77,7 @@ assert_eq "ca-list: exit 0" "$rc" 0
 assert_eq "ca-list: one line per certificate" "$(grep -c '' "$T/out")" 2
 assert_contains "ca-list: the override is escaped" "$T/out" \
     'CN=evil\\u\{202e\}txt\.exe\\u\{000a\}x\\\\y\\u\{0085\}'
-if LC_ALL=C grep -q "$(printf '\342\200\256')" "$T/out"; then
-	fail "ca-list printed U+202E raw"
-else
-	pass
-fi
+no_raw_rlo "ca-list" "$T/out"
 # A renewal takes its subject from the ledger: it is held to the same
 # rule, and refused.
 run ca-sign -d "$ca" --renew "$serial"
@@ -86,10 +91,6 @@ assert_eq "a spoofing --dns: refused" "$rc" 1
 assert_eq "a spoofing --dns: one line on stderr" "$(grep -c '' "$T/err")" 1
 assert_contains "a spoofing --dns: quoted escaped" "$T/err" \
     'pay\\u\{202e\}lap'
-if LC_ALL=C grep -q "$(printf '\342\200\256')" "$T/err"; then
-	fail "a message printed U+202E raw"
-else
-	pass
-fi
+no_raw_rlo "a message" "$T/err"
 
 finish
