@@ -729,7 +729,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		end = gnutls_x509_crt_get_expiration_time(parent->crt);
 		if (t.not_after > end) {
 			t.not_after = end;
-			time_rfc3339(end, when);
+			json_time_rfc3339(end, when);
 			notes_add(notes, "validity cut to end with the parent "
 			    "CA certificate on %s", when);
 		}

@@ -240,7 +240,7 @@ renewable(struct ca *ca, const char *serial, struct cakit_err *err)
 	}
 	ret = old.status == STATUS_REVOKED ? -1 : 0;
 	if (ret == -1) {
-		time_rfc3339(old.revoked_at, when);
+		json_time_rfc3339(old.revoked_at, when);
 		err_set(err, "serial %s: revoked (%s) on %s; a revoked "
 		    "certificate is not renewed with its key: issue a new one "
 		    "for a new key", serial, reason_name(old.reason), when);
@@ -328,7 +328,7 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
 	if (t.not_after > ca_end) {
 		t.not_after = ca_end;
-		time_rfc3339(ca_end, when);
+		json_time_rfc3339(ca_end, when);
 		notes_add(notes, "validity cut to end with the CA certificate "
 		    "on %s", when);
 	}

@@ -39,7 +39,7 @@ json_str(struct buf *b, const char *str)
 
 /* RFC 3339 in UTC: 2026-01-31T12:00:00Z. */
 void
-time_rfc3339(time_t t, char out[32])
+json_time_rfc3339(time_t t, char out[32])
 {
 	struct tm	 tm;
 
@@ -52,6 +52,6 @@ json_time(struct buf *b, time_t t)
 {
 	char	 s[32];
 
-	time_rfc3339(t, s);
+	json_time_rfc3339(t, s);
 	json_str(b, s);
 }
