@@ -123,14 +123,14 @@ out:
 
 /* A leaf this CA issued, then the intermediates: a TLS server's chain. */
 int
-bundle_chain(struct ca *ca, const char *arg, struct buf *out,
+bundle_chain(struct ca *ca, const char *cert, struct buf *out,
     struct cakit_err *err)
 {
 	struct ledger_row	 row;
 	gnutls_x509_crt_t	 crt = NULL;
 	int			 rc = -1;
 
-	if (ca_lookup(ca, arg, &row, err) == -1)
+	if (ca_lookup(ca, cert, &row, err) == -1)
 		return -1;
 	if ((crt = cert_import(&row.der, err)) == NULL ||
 	    add_pem(out, crt, NULL, NULL, err) == -1 ||

@@ -137,8 +137,10 @@ struct san_list {
 
 /* 0 when dn is an RFC 4514 name cakit will put in a certificate. */
 int	 dn_check(const char *dn, struct cakit_err *err);
-/* Validate len bytes of text as a name of type t, append its canonical
- * form (a duplicate is dropped): 0 or -1.  l owns what it holds. */
+/*
+ * Validate len bytes of text as a name of type t, append its canonical
+ * form (a duplicate is dropped): 0 or -1.  l owns what it holds.
+ */
 int	 san_add(struct san_list *l, enum san_type t, const char *text,
 	    size_t len, struct cakit_err *err);
 /* The same for a name of GnuTLS type type, as a request holds it. */
@@ -162,8 +164,7 @@ int	 san_list_parse(struct san_list *l, const char *text,
 void	 san_list_free(struct san_list *l);
 /* The prefix of t's text form: "DNS", "IP", "email", "URI" (static). */
 const char *san_prefix(enum san_type t);
-/* The one map between enum san_type and GnuTLS's name types. */
-/* GnuTLS's type for t. */
+/* The one map of enum san_type to GnuTLS's types: GnuTLS's type for t. */
 gnutls_x509_subject_alt_name_t san_gnutls_type(enum san_type t);
 /* *t for GnuTLS's gnutls_type: 0, or -1 for a type cakit does not take. */
 int	 san_type_from_gnutls(unsigned int gnutls_type, enum san_type *t);
@@ -189,8 +190,10 @@ int	 key_type_parse(const char *name, enum key_type *t);
 int	 key_type_of(gnutls_pubkey_t pub, enum key_type *t);
 /* A new key of type t, freed with gnutls_x509_privkey_deinit; or NULL. */
 gnutls_x509_privkey_t key_generate(enum key_type t, struct cakit_err *err);
-/* key as PKCS#8 PEM into *out, under PBES2 AES-256 when pass is not
- * NULL: 0 or -1.  The caller wipes and frees out->data (secret_free). */
+/*
+ * key as PKCS#8 PEM into *out, under PBES2 AES-256 when pass is not
+ * NULL: 0 or -1.  The caller wipes and frees out->data (secret_free).
+ */
 int	 key_export_pem(gnutls_x509_privkey_t key, const char *pass,
 	    gnutls_datum_t *out, struct cakit_err *err);
 #define KEY_ID_LEN	32	/* SHA-256 of the SubjectPublicKeyInfo */
@@ -203,26 +206,36 @@ int	 key_id(gnutls_pubkey_t pub, unsigned char id[KEY_ID_LEN],
 /* The same for the key of crt. */
 int	 key_id_crt(gnutls_x509_crt_t crt, unsigned char id[KEY_ID_LEN],
 	    struct cakit_err *err);
+/* Whether pub is an RSA key (RSA leaves may encipher keys too). */
 bool	 key_is_rsa(gnutls_pubkey_t pub);
 /* Whether a and b are the same key (false if either is unreadable). */
 bool	 key_matches(gnutls_pubkey_t a, gnutls_pubkey_t b);
-/* The private key in the file path (or the PKCS#11 URI it holds),
+/*
+ * The private key in the file path (or the PKCS#11 URI it holds),
  * decrypted with pass; freed with gnutls_privkey_deinit.  NULL on
- * failure, with err->kind ERR_KEY_LOCKED for a missing or wrong pass. */
+ * failure, with err->kind ERR_KEY_LOCKED for a missing or wrong pass.
+ */
 gnutls_privkey_t key_load(const char *path, const char *pass,
 	    struct cakit_err *err);
 /* Whether s is a PKCS#11 URI. */
 bool	 key_is_uri(const char *s);
-/* Log in to tokens with a copy of pin from now on; key_token_done
- * wipes it. */
+/*
+ * Log in to tokens with a copy of pin from now on; key_token_done
+ * wipes it.
+ */
 void	 key_token_pin(const char *pin);
+/* Wipe and forget the PIN that key_token_pin kept. */
 void	 key_token_done(void);
-/* The token's private key that uri names; freed with
- * gnutls_privkey_deinit; or NULL. */
+/*
+ * The token's private key that uri names; freed with
+ * gnutls_privkey_deinit; or NULL.
+ */
 gnutls_privkey_t key_import_uri(const char *uri, struct cakit_err *err);
-/* A new key of type t in the token uri names (its object= the label);
+/*
+ * A new key of type t in the token uri names (its object= the label);
  * *key_uri names exactly the new pair and is freed by the caller.
- * Returns the key, freed with gnutls_privkey_deinit; or NULL. */
+ * Returns the key, freed with gnutls_privkey_deinit; or NULL.
+ */
 gnutls_privkey_t key_generate_token(const char *uri, enum key_type t,
 	    char **key_uri, struct cakit_err *err);
 /* Delete the pair key_generate_token made: 0 or -1. */
@@ -270,13 +283,17 @@ struct cert_tbs {
 	const struct san_list	*exclude;
 };
 
-/* The certificate t describes, signed by issuer_key as issuer (NULL:
- * self-signed); freed with gnutls_x509_crt_deinit; or NULL. */
+/*
+ * The certificate t describes, signed by issuer_key as issuer (NULL:
+ * self-signed); freed with gnutls_x509_crt_deinit; or NULL.
+ */
 gnutls_x509_crt_t cert_build(const struct cert_tbs *t,
 	    const struct serial *serial, gnutls_x509_crt_t issuer,
 	    gnutls_privkey_t issuer_key, struct cakit_err *err);
-/* crt encoded into *out: 0 or -1; the caller frees out->data with
- * gnutls_free. */
+/*
+ * crt encoded into *out: 0 or -1; the caller frees out->data with
+ * gnutls_free.
+ */
 int	 cert_export(gnutls_x509_crt_t crt, gnutls_x509_crt_fmt_t fmt,
 	    gnutls_datum_t *out, struct cakit_err *err);
 /* A certificate from PEM or DER; freed with gnutls_x509_crt_deinit. */
@@ -284,8 +301,10 @@ gnutls_x509_crt_t cert_import(const gnutls_datum_t *d,
 	    struct cakit_err *err);
 /* The same from the file path. */
 gnutls_x509_crt_t cert_load(const char *path, struct cakit_err *err);
-/* Every PEM certificate in the file path into *list and *n: 0 or -1;
- * freed with cert_list_free. */
+/*
+ * Every PEM certificate in the file path into *list and *n: 0 or -1;
+ * freed with cert_list_free.
+ */
 int	 cert_load_list(const char *path, gnutls_x509_crt_t **list,
 	    unsigned int *n, struct cakit_err *err);
 /* The subject as RFC 4514 text ("" when empty); the caller frees it. */
@@ -428,8 +447,10 @@ int	 ca_init(const struct ca_init_opts *, struct ledger_row *, bool *,
 bool	 init_interrupted(const char *);
 
 /* policy.c: what a CA may sign. */
-/* 0 when every name of sans is inside the nameConstraints of ca and
- * the CAs above it; -1 naming the first that is not. */
+/*
+ * 0 when every name of sans is inside the nameConstraints of ca and
+ * the CAs above it; -1 naming the first that is not.
+ */
 int	 policy_check_names(const struct ca *ca, const struct san_list *sans,
 	    struct cakit_err *err);
 /* 0 when the subject of built (with the names sans) is inside them. */
@@ -438,8 +459,10 @@ int	 policy_check_crt(const struct ca *ca, gnutls_x509_crt_t built,
 /* *out: the days to grant for a request of days (0: the default). */
 int	 policy_days(const struct ca *ca, int days, int *out,
 	    struct cakit_err *err);
-/* Whether the name d of GnuTLS type type is inside nc as every
- * verifier reads it. */
+/*
+ * Whether the name d of GnuTLS type type is inside nc as every
+ * verifier reads it.
+ */
 bool	 policy_nc_allows(gnutls_x509_name_constraints_t nc,
 	    unsigned int type, const gnutls_datum_t *d);
 
@@ -519,21 +542,29 @@ int	 revoke_certs(struct ca *, char *const *, size_t, int, int, bool *,
 	    struct cakit_notes *, struct cakit_err *);
 
 /* bundle.c: trust bundles, server chains, CRL bundles, PKCS#12. */
-/* Append to out, as PEM, the certificates of the n CA directories
- * dirs and of those above them, each once: 0 or -1. */
+/*
+ * Append to out, as PEM, the certificates of the n CA directories
+ * dirs and of those above them, each once: 0 or -1.
+ */
 int	 bundle_trust(char *const *dirs, size_t n, struct buf *out,
 	    struct cakit_err *err);
-/* Append the certificate that cert (a serial or a file) names, which
- * ca issued, then ca's intermediates (not the root): 0 or -1. */
+/*
+ * Append the certificate that cert (a serial or a file) names, which
+ * ca issued, then ca's intermediates (not the root): 0 or -1.
+ */
 int	 bundle_chain(struct ca *ca, const char *cert, struct buf *out,
 	    struct cakit_err *err);
-/* Append ca's trust bundle, then the CRL of each CA from ca up to the
- * root: 0 or -1. */
+/*
+ * Append ca's trust bundle, then the CRL of each CA from ca up to the
+ * root: 0 or -1.
+ */
 int	 bundle_crls(struct ca *ca, struct buf *out, struct cakit_err *err);
-/* Write a new PKCS#12 file at path (0600, never replacing a file):
+/*
+ * Write a new PKCS#12 file at path (0600, never replacing a file):
  * the key in keyfile, the certificate cert names (which ca issued and
  * the key must match) and ca's intermediates, under the passphrase in
- * passfile.  0 or -1. */
+ * passfile.  0 or -1.
+ */
 int	 bundle_pkcs12(struct ca *ca, const char *path, const char *keyfile,
 	    const char *cert, const char *passfile, struct cakit_err *err);
 
