@@ -187,39 +187,43 @@ open_nokey(const char *dir)
 
 /* ---- bundle_trust ---- */
 
-START_TEST(trust_root)
-{
-	struct buf	 b = { 0 };
-	char		*dirs[] = { dir_a };
-	const char	*want[] = { dir_a, NULL };
+/*
+ * Each CA directory given, in order, brings its certificate and those
+ * above it to the root; a certificate already there is left out.
+ * Directories by letter: a is root A, b intermediate B, c root C.
+ */
+static const struct {
+	const char	*what;
+	const char	*dirs;
+	const char	*want;
+} trust_cases[] = {
+	{ "a root", "a", "a" },
+	{ "an intermediate and the CAs above it", "b", "ba" },
+	{ "in the order given, each certificate once", "bacab", "bac" },
+	{ "a root given twice", "aa", "a" },
+};
 
-	ck_assert_int_eq(bundle_trust(dirs, 1, &b, &err), 0);
-	assert_certs(&b, NULL, want);
-	buf_free(&b);
+static char *
+dir_of(char letter)
+{
+	return letter == 'a' ? dir_a : letter == 'b' ? dir_b : dir_c;
 }
-END_TEST
 
-/* An intermediate brings the CAs above it, up to the root. */
-START_TEST(trust_intermediate_and_above)
+START_TEST(trust)
 {
 	struct buf	 b = { 0 };
-	char		*dirs[] = { dir_b };
-	const char	*want[] = { dir_b, dir_a, NULL };
+	char		*dirs[8];
+	const char	*want[8];
+	size_t		 i, n;
 
-	ck_assert_int_eq(bundle_trust(dirs, 1, &b, &err), 0);
-	assert_certs(&b, NULL, want);
-	buf_free(&b);
-}
-END_TEST
-
-/* In the order given, and a certificate already there is left out. */
-START_TEST(trust_order_and_dedup)
-{
-	struct buf	 b = { 0 };
-	char		*dirs[] = { dir_b, dir_a, dir_c, dir_a, dir_b };
-	const char	*want[] = { dir_b, dir_a, dir_c, NULL };
-
-	ck_assert_int_eq(bundle_trust(dirs, 5, &b, &err), 0);
+	n = strlen(trust_cases[_i].dirs);
+	for (i = 0; i < n; i++)
+		dirs[i] = dir_of(trust_cases[_i].dirs[i]);
+	for (i = 0; trust_cases[_i].want[i] != '\0'; i++)
+		want[i] = dir_of(trust_cases[_i].want[i]);
+	want[i] = NULL;
+	ck_assert_msg(bundle_trust(dirs, n, &b, &err) == 0, "%s: %s",
+	    trust_cases[_i].what, err.msg);
 	assert_certs(&b, NULL, want);
 	buf_free(&b);
 }
@@ -675,9 +679,8 @@ bundle_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_unchecked_fixture(tc, setup_cas, teardown_cas);
 	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, trust_root);
-	tcase_add_test(tc, trust_intermediate_and_above);
-	tcase_add_test(tc, trust_order_and_dedup);
+	tcase_add_loop_test(tc, trust, 0,
+	    sizeof(trust_cases) / sizeof(trust_cases[0]));
 	tcase_add_test(tc, trust_refuses_non_ca);
 	tcase_add_test(tc, chain_under_intermediate);
 	tcase_add_test(tc, chain_under_root);

@@ -246,7 +246,17 @@ START_TEST(export_encrypted_reloads)
 }
 END_TEST
 
-START_TEST(load_wrong_passphrase)
+/* An encrypted key, and a passphrase that cannot open it. */
+static const struct {
+	const char	*pass;
+	const char	*msg;		/* after "<path>: " */
+} locked[] = {
+	{ "battery staple", "wrong passphrase" },
+	{ "correct horse\n", "wrong passphrase" },
+	{ NULL, "the key is encrypted and no passphrase was given" },
+};
+
+START_TEST(load_locked)
 {
 	gnutls_x509_privkey_t	 key;
 	gnutls_datum_t		 pem;
@@ -254,28 +264,9 @@ START_TEST(load_wrong_passphrase)
 
 	ck_assert_ptr_nonnull(key = key_generate(KEY_ECDSA_P256, &err));
 	path = write_key(key, "correct horse", "enc.key", &pem);
-	ck_assert_ptr_null(key_load(path, "battery staple", &err));
+	ck_assert_ptr_null(key_load(path, locked[_i].pass, &err));
 	ck_assert_int_eq(err.kind, ERR_KEY_LOCKED);
-	snprintf(want, sizeof(want), "%s: wrong passphrase", path);
-	ck_assert_str_eq(err.msg, want);
-	secret_free(pem.data, pem.size);
-	gnutls_x509_privkey_deinit(key);
-	free(path);
-}
-END_TEST
-
-START_TEST(load_no_passphrase)
-{
-	gnutls_x509_privkey_t	 key;
-	gnutls_datum_t		 pem;
-	char			*path, want[400];
-
-	ck_assert_ptr_nonnull(key = key_generate(KEY_ECDSA_P256, &err));
-	path = write_key(key, "correct horse", "enc.key", &pem);
-	ck_assert_ptr_null(key_load(path, NULL, &err));
-	ck_assert_int_eq(err.kind, ERR_KEY_LOCKED);
-	snprintf(want, sizeof(want), "%s: the key is encrypted and no "
-	    "passphrase was given", path);
+	snprintf(want, sizeof(want), "%s: %s", path, locked[_i].msg);
 	ck_assert_str_eq(err.msg, want);
 	secret_free(pem.data, pem.size);
 	gnutls_x509_privkey_deinit(key);
@@ -398,8 +389,8 @@ key_suite(void)
 	tcase_add_test(tc, type_of_other);
 	tcase_add_test(tc, export_plain_reloads);
 	tcase_add_test(tc, export_encrypted_reloads);
-	tcase_add_test(tc, load_wrong_passphrase);
-	tcase_add_test(tc, load_no_passphrase);
+	tcase_add_loop_test(tc, load_locked, 0,
+	    sizeof(locked) / sizeof(locked[0]));
 	tcase_add_test(tc, load_not_a_key);
 	tcase_add_test(tc, check_pub_refuses_rsa1024);
 	tcase_add_test(tc, key_id_is_spki_sha256);
