@@ -439,11 +439,14 @@ int	 issue_cert(struct ca *ca, const struct issue_opts *o,
 	    gnutls_pubkey_t pub, struct req *req, time_t now,
 	    struct ledger_row *row, struct cakit_notes *notes,
 	    struct cakit_err *err);
-/* 0 with rows[0..n) filled and committed (caller clears), or -1. */
+/* 0 with rows[0..n) committed (caller clears), or -1 and *failed. */
 int	 issue_batch(struct ca *ca, const struct issue_opts *o,
 	    struct req **reqs, size_t n, time_t now, struct ledger_row *rows,
 	    size_t *failed, struct cakit_notes *notes, struct cakit_err *err);
-/* 0 with the key in keyfile and row filled (caller clears), or -1. */
+/*
+ * 0 with the key in keyfile and row filled, or -1; the caller clears
+ * row, which a failure after the commit leaves filled.
+ */
 int	 issue_new_key(struct ca *ca, const struct issue_opts *o,
 	    enum key_type kt, const char *keyfile, time_t now,
 	    struct ledger_row *row, struct cakit_notes *notes,
@@ -454,9 +457,16 @@ int	 issue_renew(struct ca *ca, const char *arg, int days, time_t now,
 	    struct cakit_err *err);
 
 /* batch.c: ca-sign --batch. */
-int	 batch_run(struct ca *, const struct issue_opts *, const char *,
-	    const char *, FILE *, bool, size_t *, size_t *,
-	    struct cakit_notes *, struct cakit_err *);
+/*
+ * Sign every request in path (a directory of CSR files, or "-" for PEM
+ * requests on standard input); each certificate goes to a file in
+ * outdir, or to out as PEM, or as JSON with json.  0, or -1 with
+ * *issued those shown and *unwritten those issued but not shown.
+ */
+int	 batch_run(struct ca *ca, const struct issue_opts *o,
+	    const char *path, const char *outdir, FILE *out, bool json,
+	    size_t *issued, size_t *unwritten, struct cakit_notes *notes,
+	    struct cakit_err *err);
 
 /* crl.c: RFC 5280 CRLs, encoded by der.c and signed by the CA's key. */
 struct crl_entry {
