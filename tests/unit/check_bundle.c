@@ -30,8 +30,8 @@ make_ca(const char *dir, const char *subject, const char *parent)
 	o.key_type = KEY_ECDSA_P256;
 	o.path_len = -1;
 	o.parent = parent;
-	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
-	    err.msg);
+	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
+	    &err) == 0, "%s", err.msg);
 	ledger_row_clear(&row);
 }
 
@@ -168,8 +168,8 @@ issue_leaf(const char *dir, const char *dns, const char *keyname,
 	ck_assert_int_eq(san_add(&sans, SAN_DNS, dns, strlen(dns), &err), 0);
 	o.sans = &sans;
 	keyfile = unit_path(keyname);
-	ck_assert_msg(issue_new_key(ca, &o, KEY_ECDSA_P256, keyfile, row,
-	    &notes, &err) == 0, "%s", err.msg);
+	ck_assert_msg(issue_new_key(ca, &o, KEY_ECDSA_P256, keyfile,
+	    time(NULL), row, &notes, &err) == 0, "%s", err.msg);
 	free(keyfile);
 	san_list_free(&sans);
 	ca_free(ca);

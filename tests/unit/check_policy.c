@@ -240,8 +240,8 @@ setup_ca(void)
 	o.path_len = -1;
 	o.permit = &permit;
 	o.exclude = &exclude;
-	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
-	    err.msg);
+	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
+	    &err) == 0, "%s", err.msg);
 	ledger_row_clear(&row);
 	ck_assert_ptr_nonnull(ca = ca_open(dir, 0, NULL, &err));
 	san_list_free(&exclude);
