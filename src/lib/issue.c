@@ -107,7 +107,7 @@ row_json(struct buf *b, const struct ledger_row *r, time_t now,
 		buf_add(b, ",\"revoked_at\":", 14);
 		json_time(b, r->revoked_at);
 		buf_add(b, ",\"reason\":", 10);
-		json_str(b, reason_name(r->reason));
+		json_str(b, crl_reason_name(r->reason));
 	}
 	if (r->replaces != NULL) {
 		buf_add(b, ",\"replaces\":", 12);
@@ -243,7 +243,8 @@ renewable(struct ca *ca, const char *serial, struct cakit_err *err)
 		time_rfc3339(old.revoked_at, when);
 		err_set(err, "serial %s: revoked (%s) on %s; a revoked "
 		    "certificate is not renewed with its key: issue a new one "
-		    "for a new key", serial, reason_name(old.reason), when);
+		    "for a new key", serial, crl_reason_name(old.reason),
+		    when);
 	}
 	ledger_row_clear(&old);
 	return ret;
