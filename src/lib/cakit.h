@@ -502,13 +502,17 @@ int	 crl_ledger_number(struct ca *ca, uint64_t *number,
 	    struct cakit_err *err);
 /*
  * In the caller's transaction, under crl_lock: take the next number
- * (*number) and sign the CRL of every revocation into a temporary
- * beside crl.pem.  Returns its path, which the caller frees after
- * crl_install (or file_discard), or NULL.
+ * (*numberp) and sign the CRL of every revocation, valid for days from
+ * now, into a temporary beside crl.pem.  Returns its path, which the
+ * caller frees after crl_install (or file_discard), or NULL.
  */
-char	*crl_prepare(struct ca *ca, time_t now, int days, uint64_t *number,
+char	*crl_prepare(struct ca *ca, time_t now, int days, uint64_t *numberp,
 	    struct cakit_err *err);
-/* After the commit: rename tmp over crl.pem, unless that is not older. */
+/*
+ * After the commit, under crl_lock: rename tmp over crl.pem, unless
+ * crl.pem holds number or a higher one already; tmp is gone afterwards.
+ * 0 or -1.
+ */
 int	 crl_install(struct ca *ca, const char *tmp, uint64_t number,
 	    struct cakit_err *err);
 /*

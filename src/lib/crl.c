@@ -35,15 +35,16 @@ static const unsigned char oid_authority_key_id[] = { 0x55, 0x1d, 0x23 };
  * attribute certificates) and 7, which is unused.  index is OpenSSL's
  * spelling in index.txt, NULL where ca-list writes none there: OpenSSL
  * has no name for privilegeWithdrawn, and leaves unspecified out.
+ * The CRL_REASON_* names in cakit.h are codes of this table.
  */
 static const struct {
 	int		 code;
 	const char	*name;
 	const char	*index;
 } reasons[] = {
-	{ CRL_REASON_UNSPECIFIED,	"unspecified",		NULL },
-	{ CRL_REASON_KEY_COMPROMISE,	"keyCompromise",	"keyCompromise" },
-	{ CRL_REASON_CA_COMPROMISE,	"cACompromise",		"CACompromise" },
+	{ 0,	"unspecified",		NULL },
+	{ 1,	"keyCompromise",	"keyCompromise" },
+	{ 2,	"cACompromise",		"CACompromise" },
 	{ 3,	"affiliationChanged",	"affiliationChanged" },
 	{ 4,	"superseded",		"superseded" },
 	{ 5,	"cessationOfOperation",	"cessationOfOperation" },
@@ -341,7 +342,7 @@ struct crl_parts {
 	struct buf		 alg;		/* algo's AlgorithmIdentifier */
 	struct buf		 head;		/* version to nextUpdate */
 	struct buf		 exts;		/* [0] crlExtensions */
-	struct buf		 reason_ext[REASON_MAX];	/* by CRLReason */
+	struct buf		 reason_ext[REASON_MAX];	/* by code */
 };
 
 /* The sizes the first pass over the entries finds. */
