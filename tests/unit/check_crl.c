@@ -1116,8 +1116,8 @@ setup_publish(void)
 	o.subject = "CN=Unit CRL Root";
 	o.key_type = KEY_ECDSA_P256;
 	o.path_len = -1;
-	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
-	    err.msg);
+	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
+	    "%s", err.msg);
 	ledger_row_clear(&row);
 	ck_assert_msg((pca = ca_open(pdir, 0, NULL, &err)) != NULL, "%s",
 	    err.msg);

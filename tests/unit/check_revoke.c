@@ -31,8 +31,8 @@ setup(void)
 	o.subject = "CN=Unit Revoke Root,O=Example";
 	o.key_type = KEY_ECDSA_P256;
 	o.path_len = -1;
-	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
-	    err.msg);
+	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
+	    &err) == 0, "%s", err.msg);
 	ledger_row_clear(&row);
 	ck_assert_msg((ca = ca_open(cadir, 0, NULL, &err)) != NULL, "%s",
 	    err.msg);
@@ -74,8 +74,8 @@ issue(gnutls_pubkey_t pub, const char *cn, char serial[SERIAL_HEXLEN + 1])
 	o.profile = PROFILE_CLIENT;
 	o.subject = cn;
 	o.sans = &sans;
-	ck_assert_msg(issue_cert(ca, &o, pub, NULL, &row, &notes, &err) == 0,
-	    "%s", err.msg);
+	ck_assert_msg(issue_cert(ca, &o, pub, NULL, time(NULL), &row, &notes,
+	    &err) == 0, "%s", err.msg);
 	memcpy(serial, row.serial, SERIAL_HEXLEN + 1);
 	ledger_row_clear(&row);
 }
