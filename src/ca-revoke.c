@@ -101,7 +101,7 @@ main(int argc, char *argv[])
 			passfile = optarg;
 			break;
 		case OPT_REASON:
-			if (reason_parse(optarg, &reason) == -1)
+			if (crl_reason_parse(optarg, &reason) == -1)
 				return cli_usage_error("--reason '%.40s': "
 				    "unknown reason", optarg);
 			reason_set = true;

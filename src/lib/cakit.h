@@ -183,6 +183,11 @@ struct san_list {
 /* 0 when dn is an RFC 4514 name cakit will put in a certificate. */
 int	 dn_check(const char *dn, struct cakit_err *err);
 /*
+ * Append to b the subject of the DER certificate der in OpenSSL's
+ * index.txt form ("/CN=x/O=y"); "/" when it has none or cannot be read.
+ */
+void	 dn_index_subject(struct buf *b, const gnutls_datum_t *der);
+/*
  * Validate len bytes of text as a name of type t, append its canonical
  * form (a duplicate is dropped): 0 or -1.  l owns what it holds.
  */
@@ -607,7 +612,20 @@ int	 batch_run(struct ca *ca, const struct issue_opts *o,
 	    size_t *issued, size_t *unwritten, struct cakit_notes *notes,
 	    struct cakit_err *err);
 
-/* crl.c: RFC 5280 CRLs, encoded by der.c and signed by the CA's key. */
+/*
+ * crl.c, crl-publish.c: RFC 5280 CRLs, one module.  crl.c holds the one
+ * table of revocation reasons, builds CRLs (encoded by der.c, signed by
+ * the CA's key) and reads their dates and number back; crl-publish.c
+ * reads, numbers and publishes a CA's crl.pem.
+ */
+#define CRL_DAYS_DEFAULT 7
+#define CRL_DAYS_MAX	366
+
+/* The RFC 5280 5.3.1 CRLReason codes cakit's code names. */
+#define CRL_REASON_UNSPECIFIED		0
+#define CRL_REASON_KEY_COMPROMISE	1
+#define CRL_REASON_CA_COMPROMISE	2
+
 struct crl_entry {
 	struct serial	 serial;
 	time_t		 revoked_at;
@@ -621,29 +639,104 @@ struct crl_source {
 	void	*arg;
 };
 
-int	 crl_build_src(gnutls_x509_crt_t, gnutls_privkey_t,
-	    const struct crl_source *, uint64_t, time_t, time_t, struct buf *,
-	    struct cakit_err *);
-int	 crl_build(gnutls_x509_crt_t, gnutls_privkey_t,
-	    const struct crl_entry *, size_t, uint64_t, time_t, time_t,
-	    struct buf *, struct cakit_err *);
-int	 crl_times(const gnutls_datum_t *, time_t *, time_t *,
-	    struct cakit_err *);
-int	 crl_number(const gnutls_datum_t *, uint64_t *, struct cakit_err *);
+/* What crl_head_read finds in a CRL file. */
+struct crl_head {
+	time_t		 this_update;
+	time_t		 next_update;	/* -1 when absent */
+	uint64_t	 number;	/* when numbered */
+	bool		 numbered;	/* it has a cRLNumber cakit can read */
+};
 
-/* revoke.c: revocation and publishing the CRL. */
-#define CRL_DAYS_DEFAULT 7
-#define REASON_KEY_COMPROMISE 1
-#define CRL_DAYS_MAX	366
+/*
+ * The reasons cakit records and puts in CRLs (certificateHold is not
+ * one).  crl_reason_parse: the code of a name, any case; 0, or -1 when
+ * it is not in the table.  crl_reason_name: the name of a code, static,
+ * "unknown" when not in the table.  crl_reason_index_name: OpenSSL's
+ * spelling in index.txt, static, or NULL when index.txt gives none.
+ */
+int	 crl_reason_parse(const char *name, int *code);
+const char *crl_reason_name(int code);
+const char *crl_reason_index_name(int code);
+/*
+ * Build and sign a v2 CRL of the entries src yields (two passes: src
+ * must rewind to the same entries), issued by ca_crt under ca_key, and
+ * append its DER CertificateList to out_der, which the caller owns.  An
+ * entry whose reason is not in the table is refused.  0, or -1 with err
+ * set and out_der as it was.
+ */
+int	 crl_build_src(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
+	    const struct crl_source *src, uint64_t crl_number,
+	    time_t this_update, time_t next_update, struct buf *out_der,
+	    struct cakit_err *err);
+/* crl_build_src over the n entries of an array. */
+int	 crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
+	    const struct crl_entry *entries, size_t n, uint64_t crl_number,
+	    time_t this_update, time_t next_update, struct buf *out_der,
+	    struct cakit_err *err);
+/* The dates of a DER CRL, of which only the start is needed; 0 or -1. */
+int	 crl_times(const gnutls_datum_t *der, time_t *this_update,
+	    time_t *next_update, struct cakit_err *err);
+/* The cRLNumber of a whole DER CRL; 0, or -1 when it has none. */
+int	 crl_number(const gnutls_datum_t *der, uint64_t *number,
+	    struct cakit_err *err);
 
-int	 reason_parse(const char *, int *);
-const char *reason_name(int);
-int	 crl_publish(struct ca *, time_t, int, struct cakit_err *);
-int	 crl_publish_locked(struct ca *, time_t, int, struct cakit_err *);
-int	 crl_disk_number(const char *, uint64_t *);
-int	 crl_ledger_number(struct ca *, uint64_t *, struct cakit_err *);
-int	 revoke_certs(struct ca *, char *const *, size_t, int, int, bool *,
-	    struct cakit_notes *, struct cakit_err *);
+/* The dates and number of the PEM CRL file at path; 0 or -1. */
+int	 crl_head_read(const char *path, struct crl_head *head,
+	    struct cakit_err *err);
+/*
+ * The lock every writer of dir's crl.pem holds: a descriptor, which
+ * crl_unlock closes (-1 is ignored), or -1 when it cannot be had.
+ */
+int	 crl_lock(const char *dir, struct cakit_err *err);
+void	 crl_unlock(int fd);
+/* The number of dir's crl.pem: 1, or 0 when it has no readable one. */
+int	 crl_disk_number(const char *dir, uint64_t *number);
+/* The ledger's CRL number, that of the last CRL committed; 0 or -1. */
+int	 crl_ledger_number(struct ca *ca, uint64_t *number,
+	    struct cakit_err *err);
+/*
+ * In the caller's transaction, under crl_lock: take the next number
+ * (*numberp) and sign the CRL of every revocation, valid for days from
+ * now, into a temporary beside crl.pem.  Returns its path, which the
+ * caller frees after crl_install (or file_discard), or NULL.
+ */
+char	*crl_prepare(struct ca *ca, time_t now, int days, uint64_t *numberp,
+	    struct cakit_err *err);
+/*
+ * After the commit, under crl_lock: rename tmp over crl.pem, unless
+ * crl.pem holds number or a higher one already; tmp is gone afterwards.
+ * 0 or -1.
+ */
+int	 crl_install(struct ca *ca, const char *tmp, uint64_t number,
+	    struct cakit_err *err);
+/*
+ * Under crl_lock: *behind when crl.pem is missing or older than the
+ * ledger's last CRL; 0 or -1.
+ */
+int	 crl_behind(struct ca *ca, bool *behind, struct cakit_err *err);
+/*
+ * Sign and publish a new CRL, valid for days from now, from a
+ * transaction of its own: crl_publish takes the lock, crl_publish_locked
+ * is for a caller that holds it.  0 or -1.
+ */
+int	 crl_publish(struct ca *ca, time_t now, int days,
+	    struct cakit_err *err);
+int	 crl_publish_locked(struct ca *ca, time_t now, int days,
+	    struct cakit_err *err);
+
+/*
+ * revoke.c: revocation, recorded in the ledger with the CRL's number.
+ * revoke_certs revokes the certificates named in args (nargs serials
+ * or certificate files) for reason (a code from crl_reason_parse) and
+ * publishes a CRL valid for crl_days.  All names are resolved before
+ * anything changes; one already revoked gets a note; keyCompromise
+ * revokes the other certificates of the same key too.  When nothing is
+ * new but crl.pem is behind the ledger, a new CRL is published all the
+ * same.  *changed says whether the ledger changed.  0 or -1.
+ */
+int	 revoke_certs(struct ca *ca, char *const *args, size_t nargs,
+	    int reason, int crl_days, bool *changed,
+	    struct cakit_notes *notes, struct cakit_err *err);
 
 /* bundle.c: trust bundles, server chains, CRL bundles, PKCS#12. */
 /*

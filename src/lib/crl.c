@@ -1,15 +1,18 @@
 /*
- * Certificate revocation lists (RFC 5280 section 5).  GnuTLS's CRL
- * writer cannot put a reasonCode on an entry, writes an empty
- * revokedCertificates where 5.1.2.6 wants it absent, and slows down
- * faster than the number of entries grows.  So the TBSCertList is
- * encoded here with der.c, and GnuTLS only signs it.
+ * Certificate revocation lists (RFC 5280 section 5): the one table of
+ * revocation reasons, building a CRL, and reading its dates and number
+ * back.  GnuTLS's CRL writer cannot put a reasonCode on an entry,
+ * writes an empty revokedCertificates where 5.1.2.6 wants it absent,
+ * and slows down faster than the number of entries grows.  So the
+ * TBSCertList is encoded here with der.c, and GnuTLS only signs it.
+ * crl-publish.c numbers and publishes a CA's crl.pem.
  */
 #include "config.h"
 
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cakit.h"
 #include "der.h"
@@ -25,26 +28,70 @@ static const unsigned char oid_authority_key_id[] = { 0x55, 0x1d, 0x23 };
 #define KEY_ID_MAX	256
 
 /*
- * The CRLReason values cakit writes: those of RFC 5280 5.3.1 except
- * removeFromCRL (delta CRLs only) and aACompromise (attribute
- * certificates), and 7, which is unused.
+ * The revocation reasons cakit records and puts in a CRL: the one table
+ * of them.  It holds those of RFC 5280 5.3.1 except certificateHold (6:
+ * cakit does not put certificates on hold, which a later CRL would have
+ * to release), removeFromCRL (8: delta CRLs only), aACompromise (10:
+ * attribute certificates) and 7, which is unused.  index is OpenSSL's
+ * spelling in index.txt, NULL where ca-list writes none there: OpenSSL
+ * has no name for privilegeWithdrawn, and leaves unspecified out.
+ * The CRL_REASON_* names in cakit.h are codes of this table.
  */
-static bool
-reason_valid(int reason)
+static const struct {
+	int		 code;
+	const char	*name;
+	const char	*index;
+} reasons[] = {
+	{ 0,	"unspecified",		NULL },
+	{ 1,	"keyCompromise",	"keyCompromise" },
+	{ 2,	"cACompromise",		"CACompromise" },
+	{ 3,	"affiliationChanged",	"affiliationChanged" },
+	{ 4,	"superseded",		"superseded" },
+	{ 5,	"cessationOfOperation",	"cessationOfOperation" },
+	{ 9,	"privilegeWithdrawn",	NULL },
+};
+
+#define NREASONS	(sizeof(reasons) / sizeof(reasons[0]))
+
+/* The reason's row in the table, or -1 when cakit does not write it. */
+static int
+reason_find(int code)
 {
-	switch (reason) {
-	case 0:		/* unspecified */
-	case 1:		/* keyCompromise */
-	case 2:		/* cACompromise */
-	case 3:		/* affiliationChanged */
-	case 4:		/* superseded */
-	case 5:		/* cessationOfOperation */
-	case 6:		/* certificateHold */
-	case 9:		/* privilegeWithdrawn */
-		return true;
-	default:
-		return false;
-	}
+	size_t	 i;
+
+	for (i = 0; i < NREASONS; i++)
+		if (reasons[i].code == code)
+			return (int)i;
+	return -1;
+}
+
+int
+crl_reason_parse(const char *name, int *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < NREASONS; i++)
+		if (strcasecmp(name, reasons[i].name) == 0) {
+			*code = reasons[i].code;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+crl_reason_name(int code)
+{
+	int	 i;
+
+	return (i = reason_find(code)) == -1 ? "unknown" : reasons[i].name;
+}
+
+const char *
+crl_reason_index_name(int code)
+{
+	int	 i;
+
+	return (i = reason_find(code)) == -1 ? NULL : reasons[i].index;
 }
 
 static int
@@ -75,7 +122,7 @@ check_entry(const struct crl_entry *e, size_t i, struct cakit_err *err)
 		    SERIAL_LEN);
 		return -1;
 	}
-	if (!reason_valid(e->reason)) {
+	if (reason_find(e->reason) == -1) {
 		serial_hex(&e->serial, s);
 		err_set(err, "serial %s: revocation reason %d is not one "
 		    "cakit writes (RFC 5280 5.3.1)", s, e->reason);
@@ -172,19 +219,21 @@ extension_add(struct buf *b, const unsigned char *oid, size_t oidlen,
 }
 
 /*
- * The crlEntryExtensions of an entry for each reason: only a
- * reasonCode, only when the reason is not unspecified (RFC 5280 5.3.1).
- * They are encoded once so that the entries cost no allocations.
+ * The crlEntryExtensions of an entry for each reason in the table: only
+ * a reasonCode, only when the reason is not unspecified (RFC 5280
+ * 5.3.1).  They are encoded once so that the entries cost no
+ * allocations.
  */
 static void
 reason_exts(struct buf tab[REASON_MAX])
 {
 	struct buf	 v = { NULL, 0, 0 }, ext = { NULL, 0, 0 };
 	struct buf	 s = { NULL, 0, 0 };
+	size_t		 i;
 	int		 r;
 
-	for (r = 1; r < REASON_MAX; r++) {
-		if (!reason_valid(r))
+	for (i = 0; i < NREASONS; i++) {
+		if ((r = reasons[i].code) == CRL_REASON_UNSPECIFIED)
 			continue;
 		v.len = ext.len = 0;
 		der_enumerated(&v, r);
@@ -283,6 +332,27 @@ out:
 
 #define SIGNATURE_MAX	1024
 
+/*
+ * What a CRL holds besides its entries, encoded before them: the
+ * signature algorithm, the TBSCertList's fields up to nextUpdate, its
+ * crlExtensions, and the crlEntryExtensions of each reason.
+ */
+struct crl_parts {
+	gnutls_sign_algorithm_t	 algo;
+	struct buf		 alg;		/* algo's AlgorithmIdentifier */
+	struct buf		 head;		/* version to nextUpdate */
+	struct buf		 exts;		/* [0] crlExtensions */
+	struct buf		 reason_ext[REASON_MAX];	/* by code */
+};
+
+/* The sizes the first pass over the entries finds. */
+struct crl_sizes {
+	size_t	 n;		/* entries */
+	size_t	 revoked;	/* octets of the entries, without a header */
+	size_t	 content;	/* octets of the TBSCertList's contents */
+	size_t	 tbs;		/* octets of the whole TBSCertList */
+};
+
 /* *sum += n, or false when the sum would not fit in a size_t. */
 static bool
 size_add(size_t *sum, size_t n)
@@ -293,142 +363,221 @@ size_add(size_t *sum, size_t n)
 	return true;
 }
 
+static int
+too_large(struct cakit_err *err)
+{
+	err_set(err, "CRL: too large to sign (more than %u octets)",
+	    UINT_MAX);
+	return -1;
+}
+
+static int
+changed(struct cakit_err *err)
+{
+	err_set(err, "CRL: the revocations changed while it was written");
+	return -1;
+}
+
+static int
+parts_make(struct crl_parts *p, gnutls_x509_crt_t ca_crt,
+    gnutls_privkey_t ca_key, uint64_t crl_number, time_t this_update,
+    time_t next_update, struct cakit_err *err)
+{
+	gnutls_datum_t	 dn = { NULL, 0 };
+	int		 ret, rc = -1;
+
+	if (check_times(this_update, next_update, err) == -1 ||
+	    sign_algo(ca_key, &p->algo, &p->alg, err) == -1)
+		goto out;
+	if ((ret = gnutls_x509_crt_get_raw_dn(ca_crt, &dn)) < 0) {
+		err_gnutls(err, ret, "CA certificate: subject");
+		goto out;
+	}
+	if (crl_exts(&p->exts, ca_crt, crl_number, err) == -1)
+		goto out;
+	reason_exts(p->reason_ext);
+
+	/* version v2, signature, issuer, thisUpdate, nextUpdate */
+	der_uint(&p->head, 1);
+	buf_add(&p->head, p->alg.p, p->alg.len);
+	buf_add(&p->head, dn.data, dn.size);
+	(void)der_time(&p->head, this_update, NULL);
+	(void)der_time(&p->head, next_update, NULL);
+	rc = 0;
+out:
+	gnutls_free(dn.data);
+	return rc;
+}
+
+static void
+parts_free(struct crl_parts *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < REASON_MAX; i++)
+		buf_free(&p->reason_ext[i]);
+	buf_free(&p->alg);
+	buf_free(&p->head);
+	buf_free(&p->exts);
+}
+
 /*
- * Build and sign a v2 CRL of the entries src yields, and append its DER
- * CertificateList to out_der.  Two passes over src: the first checks
- * the entries and sizes the CRL, the second encodes them straight into
- * out_der, which grows once: the memory is the CRL itself.  On failure
- * out_der is as it was and err says why.
+ * The first pass over src: check every entry and add up the sizes of
+ * the entries and of the TBSCertList, every sum checked.  With no
+ * entries, revokedCertificates is absent (RFC 5280 5.1.2.6).
+ */
+static int
+entries_measure(const struct crl_source *src, const struct crl_parts *p,
+    struct crl_sizes *sz, struct cakit_err *err)
+{
+	struct crl_entry	 e;
+	int			 ret;
+
+	memset(sz, 0, sizeof(*sz));
+	while ((ret = src->next(src->arg, &e, err)) == 1) {
+		if (check_entry(&e, sz->n, err) == -1)
+			return -1;
+		if (!size_add(&sz->revoked, entry_len(&e, p->reason_ext)))
+			return too_large(err);
+		sz->n++;
+	}
+	if (ret == -1)
+		return -1;
+	sz->content = p->head.len;
+	if (!size_add(&sz->content, p->exts.len) || (sz->n > 0 &&
+	    (!size_add(&sz->content, der_header_len(sz->revoked)) ||
+	    !size_add(&sz->content, sz->revoked))))
+		return too_large(err);
+	sz->tbs = der_header_len(sz->content);
+	if (!size_add(&sz->tbs, sz->content) || sz->tbs > UINT_MAX)
+		return too_large(err);
+	return 0;
+}
+
+/*
+ * The second pass over src: append revokedCertificates.  The entries
+ * are checked again, and must be as many as the first pass found.
+ */
+static int
+entries_write(struct buf *out, const struct crl_source *src,
+    const struct crl_parts *p, const struct crl_sizes *sz,
+    struct cakit_err *err)
+{
+	struct buf		 s = { NULL, 0, 0 };
+	struct crl_entry	 e;
+	size_t			 i;
+	int			 ret, rc = -1;
+
+	der_header(out, DER_SEQUENCE, sz->revoked);
+	if (src->rewind(src->arg, err) == -1)
+		goto out;
+	for (i = 0; i < sz->n; i++) {
+		if ((ret = src->next(src->arg, &e, err)) != 1) {
+			if (ret == 0)
+				changed(err);
+			goto out;
+		}
+		if (check_entry(&e, i, err) == -1)
+			goto out;
+		entry_add(out, &e, p->reason_ext, &s);
+	}
+	rc = 0;
+out:
+	buf_free(&s);
+	return rc;
+}
+
+/*
+ * Append room for the CertificateList's header, then the TBSCertList,
+ * into out grown once for the whole CRL: the room reserved for each
+ * header is that of the largest length (DER_HEADER_MAX), and every sum
+ * is checked, so no size of CRL can write outside it.
+ */
+static int
+tbs_write(struct buf *out, const struct crl_source *src,
+    const struct crl_parts *p, const struct crl_sizes *sz,
+    struct cakit_err *err)
+{
+	size_t	 i, start, total = DER_HEADER_MAX;
+
+	if (!size_add(&total, sz->tbs) || !size_add(&total, p->alg.len) ||
+	    !size_add(&total, DER_HEADER_MAX + SIGNATURE_MAX) ||
+	    !size_add(&total, out->len))
+		return too_large(err);
+	buf_reserve(out, total - out->len);
+	for (i = 0; i < DER_HEADER_MAX; i++)
+		buf_addc(out, 0);
+	start = out->len;
+	der_header(out, DER_SEQUENCE, sz->content);
+	buf_add(out, p->head.p, p->head.len);
+	if (sz->n > 0 && entries_write(out, src, p, sz, err) == -1)
+		return -1;
+	buf_add(out, p->exts.p, p->exts.len);
+	if (out->len - start != sz->tbs)
+		return changed(err);
+	return 0;
+}
+
+/*
+ * Sign the TBSCertList that tbs_write put DER_HEADER_MAX octets after
+ * base, append the algorithm and the signature, and write the header
+ * of CertificateList ::= SEQUENCE { tbs, algorithm, signature } in
+ * front, now that its length is known.
+ */
+static int
+tbs_sign(struct buf *out, size_t base, gnutls_privkey_t ca_key,
+    const struct crl_parts *p, struct cakit_err *err)
+{
+	gnutls_datum_t	 data, sig = { NULL, 0 };
+	unsigned char	 hdr[DER_HEADER_MAX];
+	size_t		 start = base + DER_HEADER_MAX, content, hl;
+	int		 ret;
+
+	data.data = out->p + start;
+	data.size = out->len - start;
+	if ((ret = gnutls_privkey_sign_data2(ca_key, p->algo, 0, &data,
+	    &sig)) < 0) {
+		err_gnutls(err, ret, "CA key: signing the CRL");
+		return -1;
+	}
+	buf_add(out, p->alg.p, p->alg.len);
+	der_bit_string(out, sig.data, sig.size);
+	gnutls_free(sig.data);
+	content = out->len - start;
+	hl = der_header_put(hdr, DER_SEQUENCE, content);
+	memcpy(out->p + base, hdr, hl);
+	memmove(out->p + base + hl, out->p + start, content);
+	out->len = base + hl + content;
+	return 0;
+}
+
+/*
+ * Two passes over src: the first checks the entries and sizes the CRL,
+ * the second encodes them straight into out_der, which grows once: the
+ * memory is the CRL itself.
  */
 int
 crl_build_src(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
     const struct crl_source *src, uint64_t crl_number, time_t this_update,
     time_t next_update, struct buf *out_der, struct cakit_err *err)
 {
-	struct buf			 alg = { NULL, 0, 0 };
-	struct buf			 head = { NULL, 0, 0 };
-	struct buf			 exts = { NULL, 0, 0 };
-	struct buf			 s = { NULL, 0, 0 };
-	struct buf			 tab[REASON_MAX];
-	struct crl_entry		 e;
-	gnutls_datum_t			 dn = { NULL, 0 }, sig = { NULL, 0 };
-	gnutls_datum_t			 data;
-	gnutls_sign_algorithm_t		 algo;
-	size_t				 i, n = 0, base = out_der->len;
-	size_t				 revoked = 0, content, tbs, start, hl;
-	size_t				 total;
-	unsigned char			 hdr[DER_HEADER_MAX];
-	int				 ret, rc = -1;
+	struct crl_parts	 p;
+	struct crl_sizes	 sz;
+	size_t			 base = out_der->len;
+	int			 rc = -1;
 
-	memset(tab, 0, sizeof(tab));
-	if (check_times(this_update, next_update, err) == -1 ||
-	    sign_algo(ca_key, &algo, &alg, err) == -1)
+	memset(&p, 0, sizeof(p));
+	if (parts_make(&p, ca_crt, ca_key, crl_number, this_update,
+	    next_update, err) == -1 ||
+	    entries_measure(src, &p, &sz, err) == -1 ||
+	    tbs_write(out_der, src, &p, &sz, err) == -1 ||
+	    tbs_sign(out_der, base, ca_key, &p, err) == -1)
 		goto out;
-	if ((ret = gnutls_x509_crt_get_raw_dn(ca_crt, &dn)) < 0) {
-		err_gnutls(err, ret, "CA certificate: subject");
-		goto out;
-	}
-	if (crl_exts(&exts, ca_crt, crl_number, err) == -1)
-		goto out;
-	reason_exts(tab);
-
-	/* version v2, signature, issuer, thisUpdate, nextUpdate */
-	der_uint(&head, 1);
-	buf_add(&head, alg.p, alg.len);
-	buf_add(&head, dn.data, dn.size);
-	(void)der_time(&head, this_update, NULL);
-	(void)der_time(&head, next_update, NULL);
-
-	while ((ret = src->next(src->arg, &e, err)) == 1) {
-		if (check_entry(&e, n, err) == -1)
-			goto out;
-		if (!size_add(&revoked, entry_len(&e, tab)))
-			goto too_large;
-		n++;
-	}
-	if (ret == -1)
-		goto out;
-
-	/*
-	 * With no entries, revokedCertificates is absent (5.1.2.6).  Every
-	 * sum is checked, and the room reserved for each header is that
-	 * of the largest length (DER_HEADER_MAX), so no size of CRL can
-	 * write outside out_der.
-	 */
-	content = head.len;
-	if (!size_add(&content, exts.len) || (n > 0 &&
-	    (!size_add(&content, der_header_len(revoked)) ||
-	    !size_add(&content, revoked))))
-		goto too_large;
-	tbs = der_header_len(content);
-	if (!size_add(&tbs, content) || tbs > UINT_MAX)
-		goto too_large;
-	total = DER_HEADER_MAX;
-	if (!size_add(&total, tbs) || !size_add(&total, alg.len) ||
-	    !size_add(&total, DER_HEADER_MAX + SIGNATURE_MAX) ||
-	    !size_add(&total, base))
-		goto too_large;
-	buf_reserve(out_der, total - base);
-	for (i = 0; i < DER_HEADER_MAX; i++)
-		buf_addc(out_der, 0);
-	start = out_der->len;
-	der_header(out_der, DER_SEQUENCE, content);
-	buf_add(out_der, head.p, head.len);
-	if (n > 0) {
-		der_header(out_der, DER_SEQUENCE, revoked);
-		if (src->rewind(src->arg, err) == -1)
-			goto out;
-		for (i = 0; i < n; i++) {
-			if ((ret = src->next(src->arg, &e, err)) != 1) {
-				if (ret == 0)
-					err_set(err, "CRL: the revocations "
-					    "changed while it was written");
-				goto out;
-			}
-			if (check_entry(&e, i, err) == -1)
-				goto out;
-			entry_add(out_der, &e, tab, &s);
-		}
-	}
-	buf_add(out_der, exts.p, exts.len);
-	if (out_der->len - start != tbs) {
-		err_set(err, "CRL: the revocations changed while it was "
-		    "written");
-		goto out;
-	}
-
-	data.data = out_der->p + start;
-	data.size = tbs;
-	if ((ret = gnutls_privkey_sign_data2(ca_key, algo, 0, &data,
-	    &sig)) < 0) {
-		err_gnutls(err, ret, "CA key: signing the CRL");
-		goto out;
-	}
-
-	/* CertificateList ::= SEQUENCE { tbs, algorithm, signature } */
-	buf_add(out_der, alg.p, alg.len);
-	der_bit_string(out_der, sig.data, sig.size);
-	content = out_der->len - start;
-	hl = der_header_put(hdr, DER_SEQUENCE, content);
-	memcpy(out_der->p + base, hdr, hl);
-	memmove(out_der->p + base + hl, out_der->p + start, content);
-	out_der->len = base + hl + content;
 	rc = 0;
-	goto out;
-too_large:
-	err_set(err, "CRL: too large to sign (more than %u octets)",
-	    UINT_MAX);
 out:
 	if (rc == -1)
 		out_der->len = base;
-	for (i = 0; i < REASON_MAX; i++)
-		buf_free(&tab[i]);
-	buf_free(&alg);
-	buf_free(&head);
-	buf_free(&exts);
-	buf_free(&s);
-	gnutls_free(dn.data);
-	gnutls_free(sig.data);
+	parts_free(&p);
 	return rc;
 }
 
@@ -458,7 +607,6 @@ array_rewind(void *arg, struct cakit_err *err)
 	return 0;
 }
 
-/* crl_build_src over an array of n entries. */
 int
 crl_build(gnutls_x509_crt_t ca_crt, gnutls_privkey_t ca_key,
     const struct crl_entry *entries, size_t n, uint64_t crl_number,

@@ -216,7 +216,8 @@ renewable(struct ca *ca, const char *serial, struct cakit_err *err)
 		json_time_rfc3339(old.revoked_at, when);
 		err_set(err, "serial %s: revoked (%s) on %s; a revoked "
 		    "certificate is not renewed with its key: issue a new one "
-		    "for a new key", serial, reason_name(old.reason), when);
+		    "for a new key", serial, crl_reason_name(old.reason),
+		    when);
 	}
 	ledger_row_clear(&old);
 	return ret;

@@ -4,12 +4,9 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cakit.h"
 
@@ -41,68 +38,6 @@ print_table(FILE *out, const struct ledger_row *r, time_t now)
 	buf_free(&sans);
 }
 
-/* OpenSSL's short names for index.txt's "/CN=x/O=y" subjects. */
-static const char *
-short_name(const char *oid)
-{
-	static const struct {
-		const char	*oid;
-		const char	*name;
-	} names[] = {
-		{ "2.5.4.3", "CN" }, { "2.5.4.6", "C" }, { "2.5.4.7", "L" },
-		{ "2.5.4.8", "ST" }, { "2.5.4.10", "O" }, { "2.5.4.11", "OU" },
-		{ "2.5.4.5", "serialNumber" },
-		{ "0.9.2342.19200300.100.1.25", "DC" },
-		{ "0.9.2342.19200300.100.1.1", "UID" },
-		{ "1.2.840.113549.1.9.1", "emailAddress" },
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(oid, names[i].oid) == 0)
-			return names[i].name;
-	return oid;
-}
-
-static void
-print_index_dn(FILE *out, const gnutls_datum_t *der)
-{
-	gnutls_x509_crt_t	 crt = NULL;
-	gnutls_x509_dn_t	 dn;
-	gnutls_x509_ava_st	 ava;
-	char			 oid[128];
-	int			 irdn, iava;
-	unsigned int		 i;
-
-	if (gnutls_x509_crt_init(&crt) < 0 ||
-	    gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) < 0 ||
-	    gnutls_x509_crt_get_subject(crt, &dn) < 0) {
-		fputs("/", out);
-		goto out;
-	}
-	for (irdn = 0;; irdn++) {
-		for (iava = 0;; iava++) {
-			if (gnutls_x509_dn_get_rdn_ava(dn, irdn, iava,
-			    &ava) < 0)
-				break;
-			snprintf(oid, sizeof(oid), "%.*s", (int)ava.oid.size,
-			    ava.oid.data);
-			fprintf(out, "%s%s=", iava == 0 ? "/" : "+",
-			    short_name(oid));
-			for (i = 0; i < ava.value.size; i++)
-				fputc(ava.value.data[i] < 0x20 ||
-				    ava.value.data[i] == '/' ? '?' :
-				    ava.value.data[i], out);
-		}
-		if (iava == 0)
-			break;
-	}
-	if (irdn == 0)
-		fputs("/", out);
-out:
-	gnutls_x509_crt_deinit(crt);
-}
-
 static void
 index_time(FILE *out, time_t t)
 {
@@ -119,12 +54,9 @@ index_time(FILE *out, time_t t)
 static void
 print_index(FILE *out, const struct ledger_row *r, time_t now)
 {
-	static const char *const reasons[] = {
-		"unspecified", "keyCompromise", "CACompromise",
-		"affiliationChanged", "superseded", "cessationOfOperation",
-	};
+	struct buf		 dn = { 0 };
 	enum cert_status	 s = row_status(r, now);
-	const char		*p;
+	const char		*p, *reason;
 
 	fputc(s == STATUS_REVOKED ? 'R' : s == STATUS_EXPIRED ? 'E' : 'V',
 	    out);
@@ -133,16 +65,17 @@ print_index(FILE *out, const struct ledger_row *r, time_t now)
 	fputc('\t', out);
 	if (s == STATUS_REVOKED) {
 		index_time(out, r->revoked_at);
-		if (r->reason > 0 && (size_t)r->reason <
-		    sizeof(reasons) / sizeof(reasons[0]))
-			fprintf(out, ",%s", reasons[r->reason]);
+		if ((reason = crl_reason_index_name(r->reason)) != NULL)
+			fprintf(out, ",%s", reason);
 	}
 	fputc('\t', out);
 	for (p = r->serial; *p != '\0'; p++)
 		fputc(*p >= 'a' && *p <= 'f' ? *p - 'a' + 'A' : *p, out);
 	fputs("\tunknown\t", out);
-	print_index_dn(out, &r->der);
+	dn_index_subject(&dn, &r->der);
+	fwrite(dn.p, 1, dn.len, out);
 	fputc('\n', out);
+	buf_free(&dn);
 }
 
 static int
@@ -198,50 +131,6 @@ list_print(struct ca *ca, struct ledger_filter *f, enum list_format fmt,
 }
 
 /*
- * The first octets of the CRL in a PEM file, enough for its dates: the
- * file may hold millions of entries, and only its start is read.
- */
-static int
-crl_head(const char *path, gnutls_datum_t *der, struct cakit_err *err)
-{
-	static const char	 begin[] = "-----BEGIN X509 CRL-----";
-	struct buf		 b64 = { 0 };
-	gnutls_datum_t		 in;
-	char			 head[4096], *p;
-	ssize_t			 n;
-	int			 fd, ret, rc = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_set(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((n = read(fd, head, sizeof(head) - 1)) == -1) {
-		err_set(err, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	head[n] = '\0';
-	if ((p = strstr(head, begin)) == NULL) {
-		err_set(err, "%s: not a PEM CRL", path);
-		goto out;
-	}
-	for (p += sizeof(begin) - 1; *p != '\0' && *p != '-'; p++)
-		if (strchr(" \t\r\n", *p) == NULL)
-			buf_addc(&b64, *p);
-	/* Whole groups of four characters only: the rest may be cut. */
-	in.data = b64.p;
-	in.size = b64.len - b64.len % 4;
-	if ((ret = gnutls_base64_decode2(&in, der)) < 0) {
-		err_gnutls(err, ret, "%s", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	buf_free(&b64);
-	close(fd);
-	return rc;
-}
-
-/*
  * For monitoring: -1 with the reason in err when the CRL's nextUpdate
  * falls within days, when crl.pem is older than the last CRL the ledger
  * recorded, or when the CA certificate expires within 30 days.
@@ -251,19 +140,16 @@ int
 list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
     struct cakit_err *err)
 {
-	gnutls_datum_t	 der = { NULL, 0 };
+	struct crl_head	 head;
 	char		*path, next[32], end[32];
-	time_t		 tu, nu, ca_end;
-	uint64_t	 ledger_number, disk_number;
+	time_t		 nu, ca_end;
+	uint64_t	 ledger_number;
 	int		 rc = -1;
 
 	path = file_join(ca->dir, CA_CRL);
-	if (crl_head(path, &der, err) == -1)
+	if (crl_head_read(path, &head, err) == -1)
 		goto out;
-	if (crl_times(&der, &tu, &nu, err) == -1) {
-		prefix_err(err, path);
-		goto out;
-	}
+	nu = head.next_update;
 	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
 	json_time_rfc3339(ca_end, end);
 	if (nu == (time_t)-1) {
@@ -284,11 +170,10 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 	/* A CRL writer killed between its commit and its rename. */
 	if (crl_ledger_number(ca, &ledger_number, err) == -1)
 		goto out;
-	if (crl_disk_number(ca->dir, &disk_number) == 1 &&
-	    disk_number < ledger_number) {
+	if (head.numbered && head.number < ledger_number) {
 		err_set(err, "%s: CRL number %llu is behind the ledger's %llu: "
 		    "a revocation may be missing from it; run ca-revoke --crl",
-		    path, (unsigned long long)disk_number,
+		    path, (unsigned long long)head.number,
 		    (unsigned long long)ledger_number);
 		goto out;
 	}
@@ -301,7 +186,6 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 	    "until %s", next, end);
 	rc = 0;
 out:
-	gnutls_free(der.data);
 	free(path);
 	return rc;
 }

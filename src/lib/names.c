@@ -568,3 +568,72 @@ out:
 	free(addr);
 	return rc;
 }
+
+/* OpenSSL's short names for index.txt's "/CN=x/O=y" subjects. */
+static const char *
+dn_short_name(const char *oid)
+{
+	static const struct {
+		const char	*oid;
+		const char	*name;
+	} names[] = {
+		{ "2.5.4.3", "CN" }, { "2.5.4.6", "C" }, { "2.5.4.7", "L" },
+		{ "2.5.4.8", "ST" }, { "2.5.4.10", "O" }, { "2.5.4.11", "OU" },
+		{ "2.5.4.5", "serialNumber" },
+		{ "0.9.2342.19200300.100.1.25", "DC" },
+		{ "0.9.2342.19200300.100.1.1", "UID" },
+		{ "1.2.840.113549.1.9.1", "emailAddress" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(oid, names[i].oid) == 0)
+			return names[i].name;
+	return oid;
+}
+
+/*
+ * Append the subject of the DER certificate der as OpenSSL's index.txt
+ * writes it: "/CN=x/O=y", "+" between the values of one RDN, short
+ * names where OpenSSL has them, and '?' for a control character or a
+ * '/' in a value.  An empty subject, or a certificate that cannot be
+ * read, is "/".
+ */
+void
+dn_index_subject(struct buf *b, const gnutls_datum_t *der)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_x509_dn_t	 dn;
+	gnutls_x509_ava_st	 ava;
+	char			 oid[128];
+	int			 irdn, iava;
+	unsigned int		 i;
+
+	if (gnutls_x509_crt_init(&crt) < 0 ||
+	    gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_subject(crt, &dn) < 0) {
+		buf_addc(b, '/');
+		goto out;
+	}
+	for (irdn = 0;; irdn++) {
+		for (iava = 0;; iava++) {
+			if (gnutls_x509_dn_get_rdn_ava(dn, irdn, iava,
+			    &ava) < 0)
+				break;
+			snprintf(oid, sizeof(oid), "%.*s", (int)ava.oid.size,
+			    ava.oid.data);
+			buf_printf(b, "%s%s=", iava == 0 ? "/" : "+",
+			    dn_short_name(oid));
+			for (i = 0; i < ava.value.size; i++)
+				buf_addc(b, ava.value.data[i] < 0x20 ||
+				    ava.value.data[i] == '/' ? '?' :
+				    ava.value.data[i]);
+		}
+		if (iava == 0)
+			break;
+	}
+	if (irdn == 0)
+		buf_addc(b, '/');
+out:
+	gnutls_x509_crt_deinit(crt);
+}

@@ -100,7 +100,7 @@ row_json(struct buf *b, const struct ledger_row *r, time_t now,
 		buf_add(b, ",\"revoked_at\":", 14);
 		json_time(b, r->revoked_at);
 		buf_add(b, ",\"reason\":", 10);
-		json_str(b, reason_name(r->reason));
+		json_str(b, crl_reason_name(r->reason));
 	}
 	if (r->replaces != NULL) {
 		buf_add(b, ",\"replaces\":", 12);

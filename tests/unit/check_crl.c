@@ -2,7 +2,9 @@
  * crl.c: CRLs built for a CA of every key type cakit makes, read back
  * by GnuTLS's decoder and verifier, and walked by a small DER reader
  * written here (not der.c) for what GnuTLS does not expose: the entry
- * reason codes and the absence of an empty revokedCertificates.
+ * reason codes and the absence of an empty revokedCertificates.  The
+ * reasons table against the builder, crl_head_read on files, and the
+ * numbering of crl-publish.c on a CA that ca_init made.
  */
 #include "config.h"
 
@@ -515,13 +517,13 @@ END_TEST
 static void
 entries_make(struct crl_entry *e, size_t n)
 {
-	static const int	 reasons[] = { 0, 1, 2, 3, 4, 5, 6, 9 };
+	static const int	 reasons[] = { 0, 1, 2, 3, 4, 5, 9 };
 	size_t			 i;
 
 	for (i = 0; i < n; i++) {
 		memset(&e[i], 0, sizeof(e[i]));
 		serial_make(i, &e[i].serial);
-		e[i].reason = reasons[i % 8];
+		e[i].reason = reasons[i % 7];
 		e[i].revoked_at = now - 86400 * (time_t)(i % 1000) - i;
 		if (i % 9 == 5)		/* GeneralizedTime, RFC 5280 4.1.2.5 */
 			e[i].revoked_at = 2524608000LL + i;
@@ -625,7 +627,7 @@ END_TEST
 
 START_TEST(test_bad_reason)
 {
-	static const int	 bad[] = { -1, 7, 8, 10, 11, 255 };
+	static const int	 bad[] = { -1, 6, 7, 8, 10, 11, 255 };
 	struct cakit_err	 err;
 	struct buf		 der = { NULL, 0, 0 };
 	struct crl_entry	 e[3];
@@ -868,6 +870,369 @@ START_TEST(test_number)
 }
 END_TEST
 
+/*
+ * The reasons table and CRL building agree: every name parses back to
+ * its code, in any case, and every code builds an entry with that
+ * reasonCode; a code outside the table, certificateHold among them, is
+ * neither named nor built.
+ */
+START_TEST(test_reasons)
+{
+	static const char *const want[] = { "unspecified", "keyCompromise",
+	    "cACompromise", "affiliationChanged", "superseded",
+	    "cessationOfOperation", "privilegeWithdrawn" };
+	struct cakit_err	 err;
+	struct buf		 der = { NULL, 0, 0 };
+	struct crl_entry	 e;
+	struct view		 v;
+	struct tlv		 entry, serial, when;
+	const unsigned char	*p;
+	const char		*name;
+	char			 upper[64];
+	size_t			 named = 0, i;
+	int			 code, parsed;
+
+	entries_make(&e, 1);
+	for (code = -1; code <= 256; code++) {
+		name = crl_reason_name(code);
+		e.reason = code;
+		der.len = 0;
+		if (strcmp(name, "unknown") == 0) {
+			ck_assert_int_eq(crl_build(cas[0].crt, cas[0].key, &e,
+			    1, 1, now, now + 60, &der, &err), -1);
+			continue;
+		}
+		named++;
+		ck_assert_int_eq(crl_reason_parse(name, &parsed), 0);
+		ck_assert_int_eq(parsed, code);
+		for (i = 0; name[i] != '\0' && i + 1 < sizeof(upper); i++)
+			upper[i] = name[i] >= 'a' && name[i] <= 'z' ?
+			    name[i] - 'a' + 'A' : name[i];
+		upper[i] = '\0';
+		ck_assert_int_eq(crl_reason_parse(upper, &parsed), 0);
+		ck_assert_int_eq(parsed, code);
+		ck_assert_msg(crl_build(cas[0].crt, cas[0].key, &e, 1, 1, now,
+		    now + 60, &der, &err) == 0, "%s: %s", name, err.msg);
+		view_crl(&der, &v);
+		p = v.revoked.p;
+		ck_assert(tlv_next(&p, v.revoked.p + v.revoked.len, &entry));
+		ck_assert_int_eq(view_entry(&entry, &serial, &when), code);
+	}
+	ck_assert_uint_eq(named, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_int_eq(crl_reason_parse(want[i], &parsed), 0);
+		ck_assert_str_eq(crl_reason_name(parsed), want[i]);
+	}
+	ck_assert_int_eq(crl_reason_parse("certificateHold", &parsed), -1);
+	ck_assert_int_eq(crl_reason_parse("removeFromCRL", &parsed), -1);
+	ck_assert_int_eq(crl_reason_parse("aACompromise", &parsed), -1);
+	ck_assert_int_eq(crl_reason_parse("", &parsed), -1);
+	ck_assert_str_eq(crl_reason_name(6), "unknown");
+	e.reason = 6;
+	ck_assert_int_eq(crl_build(cas[0].crt, cas[0].key, &e, 1, 1, now,
+	    now + 60, &der, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "revocation reason 6 is not "
+	    "one cakit writes"));
+	buf_free(&der);
+}
+END_TEST
+
+/* index.txt's spellings are OpenSSL's, and absent where it has none. */
+START_TEST(test_reason_index_names)
+{
+	ck_assert_ptr_null(crl_reason_index_name(0));
+	ck_assert_str_eq(crl_reason_index_name(1), "keyCompromise");
+	ck_assert_str_eq(crl_reason_index_name(2), "CACompromise");
+	ck_assert_str_eq(crl_reason_index_name(3), "affiliationChanged");
+	ck_assert_str_eq(crl_reason_index_name(4), "superseded");
+	ck_assert_str_eq(crl_reason_index_name(5), "cessationOfOperation");
+	ck_assert_ptr_null(crl_reason_index_name(6));
+	ck_assert_ptr_null(crl_reason_index_name(9));
+	ck_assert_ptr_null(crl_reason_index_name(-1));
+}
+END_TEST
+
+/*
+ * Write der as dir's crl.pem, after the text before, cut to cut octets
+ * unless cut is 0; its path, which the caller frees.
+ */
+static char *
+pem_write(const char *dir, const struct buf *der, const char *before,
+    size_t cut)
+{
+	gnutls_datum_t	 d, pem;
+	char		*path;
+	FILE		*f;
+
+	d.data = der->p;
+	d.size = der->len;
+	ck_assert_int_eq(gnutls_pem_base64_encode2("X509 CRL", &d, &pem), 0);
+	path = file_join(dir, CA_CRL);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(before, f);
+	fwrite(pem.data, 1, cut == 0 || cut > pem.size ? pem.size : cut, f);
+	ck_assert_int_eq(fclose(f), 0);
+	gnutls_free(pem.data);
+	return path;
+}
+
+/*
+ * crl_head_read gives the dates and the number of a CRL file, the
+ * number from its end, after thousands of entries; crl_disk_number of
+ * the directory agrees.
+ */
+START_TEST(test_head_read)
+{
+	struct cakit_err	 err;
+	struct buf		 der = { NULL, 0, 0 };
+	struct crl_entry	*e;
+	struct crl_head		 h;
+	uint64_t		 number;
+	time_t			 tu = now - 60, nu = now + 86400;
+	size_t			 n = 3000;
+	char			*path;
+
+	unit_tmpdir();
+	e = xcalloc(n, sizeof(*e));
+	entries_make(e, n);
+	ck_assert_int_eq(crl_build(cas[0].crt, cas[0].key, e, n, 0x123456789,
+	    tu, nu, &der, &err), 0);
+	path = pem_write(unit_dir, &der, "text before the CRL\n", 0);
+	ck_assert_msg(crl_head_read(path, &h, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(h.this_update, tu);
+	ck_assert_int_eq(h.next_update, nu);
+	ck_assert(h.numbered);
+	ck_assert_uint_eq(h.number, 0x123456789);
+	ck_assert_int_eq(crl_disk_number(unit_dir, &number), 1);
+	ck_assert_uint_eq(number, 0x123456789);
+	free(path);
+
+	/* Cut short: the dates are still there, the number is not. */
+	path = pem_write(unit_dir, &der, "", 2000);
+	ck_assert_msg(crl_head_read(path, &h, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(h.this_update, tu);
+	ck_assert_int_eq(h.next_update, nu);
+	ck_assert(!h.numbered);
+	ck_assert_int_eq(crl_disk_number(unit_dir, &number), 0);
+	ck_assert_uint_eq(number, 0);
+	free(path);
+	free(e);
+	buf_free(&der);
+	unit_rmdir();
+}
+END_TEST
+
+/* A CRL GnuTLS wrote without a cRLNumber: dates, and no number. */
+START_TEST(test_head_unnumbered)
+{
+	struct cakit_err	 err;
+	struct buf		 der = { NULL, 0, 0 };
+	struct crl_head		 h;
+	gnutls_x509_crl_t	 crl;
+	gnutls_datum_t		 d;
+	uint64_t		 number;
+	char			*path;
+
+	unit_tmpdir();
+	ck_assert_int_eq(gnutls_x509_crl_init(&crl), 0);
+	ck_assert_int_eq(gnutls_x509_crl_set_version(crl, 2), 0);
+	ck_assert_int_eq(gnutls_x509_crl_set_this_update(crl, now - 60), 0);
+	ck_assert_int_eq(gnutls_x509_crl_set_next_update(crl, now + 3600), 0);
+	ck_assert_int_eq(gnutls_x509_crl_privkey_sign(crl, cas[0].crt,
+	    cas[0].key, 0, 0), 0);
+	ck_assert_int_eq(gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_DER,
+	    &d), 0);
+	buf_add(&der, d.data, d.size);
+	gnutls_free(d.data);
+	gnutls_x509_crl_deinit(crl);
+	path = pem_write(unit_dir, &der, "", 0);
+	ck_assert_msg(crl_head_read(path, &h, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(h.this_update, now - 60);
+	ck_assert_int_eq(h.next_update, now + 3600);
+	ck_assert(!h.numbered);
+	ck_assert_int_eq(crl_disk_number(unit_dir, &number), 0);
+	free(path);
+	buf_free(&der);
+	unit_rmdir();
+}
+END_TEST
+
+/* What is not a readable PEM CRL is refused, with the path first. */
+START_TEST(test_head_bad)
+{
+	struct cakit_err	 err;
+	struct crl_head		 h;
+	uint64_t		 number;
+	char			*path, want[512];
+	FILE			*f;
+
+	unit_tmpdir();
+	path = unit_path(CA_CRL);
+	ck_assert_int_eq(crl_head_read(path, &h, &err), -1);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(crl_disk_number(unit_dir, &number), 0);
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("-----BEGIN CERTIFICATE-----\nAAAA\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(crl_head_read(path, &h, &err), -1);
+	snprintf(want, sizeof(want), "%s: not a PEM CRL", path);
+	ck_assert_str_eq(err.msg, want);
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("-----BEGIN X509 CRL-----\nMAMCAQE=\n-----END X509 CRL-----\n",
+	    f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(crl_head_read(path, &h, &err), -1);
+	snprintf(want, sizeof(want), "%s: not a well-formed CRL (RFC 5280 "
+	    "5.1)", path);
+	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(crl_disk_number(unit_dir, &number), 0);
+	free(path);
+	unit_rmdir();
+}
+END_TEST
+
+/* A CA made by ca_init in a temporary directory, for crl-publish.c. */
+static struct ca	*pca;
+static char		*pdir;
+
+static void
+setup_publish(void)
+{
+	struct cakit_err	 err;
+	struct cakit_notes	 notes;
+	struct ca_init_opts	 o;
+	struct ledger_row	 row;
+	bool			 existed;
+
+	memset(&notes, 0, sizeof(notes));
+	now = time(NULL);
+	unit_tmpdir();
+	pdir = unit_path("ca");
+	memset(&o, 0, sizeof(o));
+	o.dir = pdir;
+	o.subject = "CN=Unit CRL Root";
+	o.key_type = KEY_ECDSA_P256;
+	o.path_len = -1;
+	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
+	    "%s", err.msg);
+	ledger_row_clear(&row);
+	ck_assert_msg((pca = ca_open(pdir, 0, NULL, &err)) != NULL, "%s",
+	    err.msg);
+}
+
+static void
+teardown_publish(void)
+{
+	ca_free(pca);
+	free(pdir);
+	unit_rmdir();
+}
+
+/* Put a CRL of pca's numbered number in place, as no writer would. */
+static void
+pca_crl_write(uint64_t number)
+{
+	struct cakit_err	 err;
+	struct buf		 der = { NULL, 0, 0 };
+
+	ck_assert_int_eq(crl_build(pca->crt, pca->key, NULL, 0, number, now,
+	    now + 60, &der, &err), 0);
+	free(pem_write(pdir, &der, "", 0));
+	buf_free(&der);
+}
+
+static uint64_t
+ledger_crl(void)
+{
+	struct cakit_err	 err;
+	uint64_t		 n;
+
+	ck_assert_msg(crl_ledger_number(pca, &n, &err) == 0, "%s", err.msg);
+	return n;
+}
+
+static uint64_t
+disk_crl(void)
+{
+	uint64_t	 n;
+
+	ck_assert_int_eq(crl_disk_number(pdir, &n), 1);
+	return n;
+}
+
+/* Each CRL takes the number after the ledger's and the one on disk. */
+START_TEST(test_publish_number)
+{
+	struct cakit_err	 err;
+	uint64_t		 n = ledger_crl();
+
+	ck_assert_uint_eq(disk_crl(), n);
+	ck_assert_msg(crl_publish(pca, now, 7, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(ledger_crl(), n + 1);
+	ck_assert_uint_eq(disk_crl(), n + 1);
+
+	pca_crl_write(100);
+	ck_assert_msg(crl_publish(pca, now, 7, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(ledger_crl(), 101);
+	ck_assert_uint_eq(disk_crl(), 101);
+}
+END_TEST
+
+/* crl.pem is behind when it is missing or older than the ledger's. */
+START_TEST(test_behind)
+{
+	struct cakit_err	 err;
+	char			*path;
+	bool			 behind = true;
+
+	ck_assert_int_eq(crl_behind(pca, &behind, &err), 0);
+	ck_assert(!behind);
+	path = file_join(pdir, CA_CRL);
+	ck_assert_int_eq(unlink(path), 0);
+	free(path);
+	ck_assert_int_eq(crl_behind(pca, &behind, &err), 0);
+	ck_assert(behind);
+	ck_assert_int_eq(crl_publish(pca, now, 7, &err), 0);
+	ck_assert_int_eq(crl_behind(pca, &behind, &err), 0);
+	ck_assert(!behind);
+	pca_crl_write(ledger_crl() - 1);
+	ck_assert_int_eq(crl_behind(pca, &behind, &err), 0);
+	ck_assert(behind);
+}
+END_TEST
+
+/*
+ * crl_install leaves alone a crl.pem whose number is not below the new
+ * one, and removes its temporary.
+ */
+START_TEST(test_install_not_older)
+{
+	struct cakit_err	 err;
+	char			*tmp, want[512];
+	uint64_t		 number;
+	int			 lock;
+
+	ck_assert_int_ge(lock = crl_lock(pdir, &err), 0);
+	ck_assert_int_eq(ledger_begin(pca->ledger, &err), 0);
+	ck_assert_msg((tmp = crl_prepare(pca, now, 7, &number, &err)) != NULL,
+	    "%s", err.msg);
+	ck_assert_int_eq(ledger_commit(pca->ledger, &err), 0);
+	pca_crl_write(number + 5);
+	ck_assert_int_eq(crl_install(pca, tmp, number, &err), -1);
+	snprintf(want, sizeof(want), "%s/%s: holds CRL number %llu, not "
+	    "below the new %llu; left alone", pdir, CA_CRL,
+	    (unsigned long long)number + 5, (unsigned long long)number);
+	ck_assert_str_eq(err.msg, want);
+	ck_assert(!file_exists(tmp));
+	ck_assert_uint_eq(disk_crl(), number + 5);
+	crl_unlock(lock);
+	free(tmp);
+}
+END_TEST
+
 static Suite *
 crl_suite(void)
 {
@@ -896,7 +1261,20 @@ crl_suite(void)
 	tcase_add_test(tc, test_medium);
 	tcase_add_test(tc, test_outer_boundary);
 	tcase_add_test(tc, test_number);
+	tcase_add_test(tc, test_reasons);
+	tcase_add_test(tc, test_reason_index_names);
+	tcase_add_test(tc, test_head_read);
+	tcase_add_test(tc, test_head_unnumbered);
+	tcase_add_test(tc, test_head_bad);
 	tcase_add_test(tc, test_large);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("publish");
+	tcase_add_checked_fixture(tc, setup_publish, teardown_publish);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_publish_number);
+	tcase_add_test(tc, test_behind);
+	tcase_add_test(tc, test_install_not_older);
 	suite_add_tcase(s, tc);
 	return s;
 }

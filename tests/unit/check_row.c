@@ -169,7 +169,7 @@ START_TEST(json_revoked)
 	r.sans = xstrdup("");
 	r.status = STATUS_REVOKED;
 	r.revoked_at = T0 + 60;
-	r.reason = REASON_KEY_COMPROMISE;
+	r.reason = CRL_REASON_KEY_COMPROMISE;
 	r.replaces = xstrdup("01ab");
 	row_json(&b, &r, T1 + 1, NULL, false);
 	ck_assert_str_eq(buf_str(&b), "{\"serial\":\"8f01\","
