@@ -408,6 +408,21 @@ void	 row_json(struct buf *, const struct ledger_row *, time_t,
 	    const char *const *, bool);
 enum cert_status row_status(const struct ledger_row *, time_t);
 
+/* emit.c: showing a certificate just issued: a file, PEM or JSON. */
+
+/*
+ * Encode row's certificate as PEM and, unless path is NULL, write it
+ * there (mode 0644, replaced atomically).  Then append to show what the
+ * output shows: with json, the row as a JSON object naming path
+ * ("certificate") and key_path ("key"), those not NULL, and holding the
+ * PEM if path is NULL; else the PEM if path is NULL, else nothing.
+ * Returns 0, or -1 with err set and nothing appended.  show stays the
+ * caller's.
+ */
+int	 emit_cert(const struct ledger_row *row, const char *path,
+	    const char *key_path, bool json, time_t now, struct buf *show,
+	    struct cakit_err *err);
+
 /* batch.c: ca-sign --batch. */
 int	 batch_run(struct ca *, const struct issue_opts *, const char *,
 	    const char *, FILE *, bool, size_t *, size_t *,
