@@ -113,8 +113,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("unexpected argument '%.40s'",
-		    argv[optind]);
+		return cli_operand_error(argv[optind]);
 	modes = (a->chain != NULL) + a->crl + (a->pkcs12 != NULL);
 	if (modes > 1)
 		return cli_usage_error("--chain, --crl and --pkcs12 exclude "

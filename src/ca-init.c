@@ -237,8 +237,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		if ((rc = parse_option(c, argv, a)) != CLI_CONTINUE)
 			return rc;
 	if (optind != argc)
-		return cli_usage_error("unexpected argument '%.40s'",
-		    argv[optind]);
+		return cli_operand_error(argv[optind]);
 	if (a->o.subject == NULL)
 		return cli_usage_error("--subject is required");
 	a->o.permit = &a->permit;

@@ -130,8 +130,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("unexpected argument '%.40s'",
-		    argv[optind]);
+		return cli_operand_error(argv[optind]);
 	if (nstatus > 1)
 		return cli_usage_error("--valid, --revoked and --expired "
 		    "exclude each other");

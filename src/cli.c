@@ -126,6 +126,12 @@ cli_bad_option(int c, char *const argv[])
 }
 
 int
+cli_operand_error(const char *arg)
+{
+	return cli_usage_error("unexpected argument '%.40s'", arg);
+}
+
+int
 cli_number(const char *opt, const char *s, long long min, long long max,
     long long *out)
 {

@@ -62,6 +62,9 @@ int	 cli_fail(const struct cakit_err *err);
 int	 cli_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/* An operand to a command that takes none; returns the exit status 2. */
+int	 cli_operand_error(const char *arg);
+
 /* A bounded option value; -1 after printing a usage error. */
 int	 cli_number(const char *opt, const char *s, long long min,
 	    long long max, long long *out);
