@@ -1,5 +1,6 @@
 /*
- * The binaries' common part.
+ * The binaries' common part: setup, the options every command takes,
+ * opening the CA, and errors and notes as one line each.
  */
 #include "config.h"
 

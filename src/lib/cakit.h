@@ -458,7 +458,6 @@ void	 row_json(struct buf *, const struct ledger_row *, time_t,
 enum cert_status row_status(const struct ledger_row *, time_t);
 
 /* emit.c: showing a certificate just issued: a file, PEM or JSON. */
-
 /*
  * Encode row's certificate as PEM and, unless path is NULL, write it
  * there (mode 0644, replaced atomically).  Then append to show what the
