@@ -302,7 +302,7 @@ main(int argc, char *argv[])
 
 	plain_note = a.o.passphrase_file == NULL && a.o.key_uri == NULL &&
 	    cli_passfile(NULL) != NULL;
-	if (ca_init(&a.o, &row, &existed, &notes, &err) == -1) {
+	if (ca_init(&a.o, time(NULL), &row, &existed, &notes, &err) == -1) {
 		cli_notes(&notes);
 		rc = cli_fail(&err);
 		goto out;

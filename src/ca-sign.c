@@ -367,7 +367,8 @@ issue_csr(struct ca *ca, const struct args *a, struct ledger_row *row,
 
 	if (file_read(a->csr, FILE_MAX, &in, err) == -1 ||
 	    (req = req_parse(&in, notes, err)) == NULL ||
-	    issue_cert(ca, &a->o, req->pub, req, row, notes, err) == -1)
+	    issue_cert(ca, &a->o, req->pub, req, time(NULL), row, notes,
+	    err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -411,10 +412,11 @@ sign_one(struct ca *ca, const struct args *a)
 
 	memset(&row, 0, sizeof(row));
 	if (a->mode == MODE_RENEW)
-		ret = issue_renew(ca, a->renew, a->o.days, &row, &notes, &err);
+		ret = issue_renew(ca, a->renew, a->o.days, time(NULL), &row,
+		    &notes, &err);
 	else if (a->mode == MODE_NEW_KEY)
-		ret = issue_new_key(ca, &a->o, a->kt, a->new_key, &row, &notes,
-		    &err);
+		ret = issue_new_key(ca, &a->o, a->kt, a->new_key, time(NULL),
+		    &row, &notes, &err);
 	else
 		ret = issue_csr(ca, a, &row, &notes, &err);
 	cli_notes(&notes);
