@@ -84,33 +84,53 @@ out:
 	return rc;
 }
 
-/* The CA certificates a server sends after its own: all but the root. */
-static int
-add_intermediates(struct buf *out, const struct ca *ca, struct cakit_err *err)
+/*
+ * The CA certificates a server sends after its own: all but the root.
+ * Fills v, which has room for ca->nchain + 1, with certificates
+ * borrowed from ca, and returns how many.
+ */
+static unsigned int
+intermediates(const struct ca *ca, gnutls_x509_crt_t *v)
 {
-	unsigned int	 i;
+	unsigned int	 i, n = 0;
 
 	if (self_signed(ca->crt))
 		return 0;
-	if (add_pem(out, ca->crt, NULL, NULL, err) == -1)
-		return -1;
+	v[n++] = ca->crt;
 	for (i = 0; i < ca->nchain; i++)
-		if (!self_signed(ca->chain[i]) &&
-		    add_pem(out, ca->chain[i], NULL, NULL, err) == -1)
-			return -1;
-	return 0;
+		if (!self_signed(ca->chain[i]))
+			v[n++] = ca->chain[i];
+	return n;
+}
+
+static int
+add_intermediates(struct buf *out, const struct ca *ca, struct cakit_err *err)
+{
+	gnutls_x509_crt_t	*v;
+	unsigned int		 i, n;
+	int			 rc = -1;
+
+	v = xcalloc(ca->nchain + 1, sizeof(*v));
+	n = intermediates(ca, v);
+	for (i = 0; i < n; i++)
+		if (add_pem(out, v[i], NULL, NULL, err) == -1)
+			goto out;
+	rc = 0;
+out:
+	free(v);
+	return rc;
 }
 
 /* A leaf this CA issued, then the intermediates: a TLS server's chain. */
 int
-bundle_chain(struct ca *ca, const char *arg, struct buf *out,
+bundle_chain(struct ca *ca, const char *cert, struct buf *out,
     struct cakit_err *err)
 {
 	struct ledger_row	 row;
 	gnutls_x509_crt_t	 crt = NULL;
 	int			 rc = -1;
 
-	if (ca_lookup(ca, arg, &row, err) == -1)
+	if (ca_lookup(ca, cert, &row, err) == -1)
 		return -1;
 	if ((crt = cert_import(&row.der, err)) == NULL ||
 	    add_pem(out, crt, NULL, NULL, err) == -1 ||
@@ -165,6 +185,123 @@ out:
 	return rc;
 }
 
+/* What goes into a PKCS#12 file; everything is borrowed. */
+struct p12_parts {
+	gnutls_x509_privkey_t	 key;
+	gnutls_x509_crt_t	 crt;
+	gnutls_x509_crt_t	*extra;		/* the intermediates */
+	unsigned int		 nextra;
+	gnutls_datum_t		 id;		/* both bags' localKeyId */
+	const char		*name;		/* both bags' friendlyName */
+	const char		*pass;
+};
+
+/* An unencrypted private key, PEM or DER; or NULL. */
+static gnutls_x509_privkey_t
+p12_key_load(const char *keyfile, struct cakit_err *err)
+{
+	gnutls_x509_privkey_t	 key = NULL;
+	gnutls_datum_t		 kd = { NULL, 0 };
+	int			 ret;
+
+	if (file_read_secret(keyfile, FILE_MAX, &kd, err) == -1)
+		return NULL;
+	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
+	    ((ret = gnutls_x509_privkey_import2(key, &kd, GNUTLS_X509_FMT_PEM,
+	    NULL, 0)) < 0 && (ret = gnutls_x509_privkey_import2(key, &kd,
+	    GNUTLS_X509_FMT_DER, NULL, 0)) < 0)) {
+		err_gnutls(err, ret, "%s: not a usable private key", keyfile);
+		gnutls_x509_privkey_deinit(key);
+		key = NULL;
+	}
+	secret_free(kd.data, kd.size);
+	return key;
+}
+
+/*
+ * Whether crt holds the public half of key; if so its SHA-256 key
+ * identifier is in id (of *len bytes, which holds id's size on entry).
+ */
+static bool
+p12_key_id(gnutls_x509_privkey_t key, gnutls_x509_crt_t crt,
+    unsigned char *id, size_t *len)
+{
+	unsigned char	 cid[64];
+	size_t		 clen = sizeof(cid);
+
+	return gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256, id,
+	    len) >= 0 && gnutls_x509_crt_get_key_id(crt,
+	    GNUTLS_KEYID_USE_SHA256, cid, &clen) >= 0 && *len == clen &&
+	    memcmp(id, cid, clen) == 0;
+}
+
+/*
+ * The certificate bag: the certificate with the key's id and name, then
+ * the intermediates, encrypted with PBES2 AES-256.  A GnuTLS code.
+ */
+static int
+p12_cert_bag(gnutls_pkcs12_bag_t bag, const struct p12_parts *p)
+{
+	unsigned int	 i;
+	int		 idx, ret;
+
+	if ((idx = ret = gnutls_pkcs12_bag_set_crt(bag, p->crt)) < 0 ||
+	    (ret = gnutls_pkcs12_bag_set_key_id(bag, idx, &p->id)) < 0 ||
+	    (ret = gnutls_pkcs12_bag_set_friendly_name(bag, idx,
+	    p->name)) < 0)
+		return ret;
+	for (i = 0; i < p->nextra; i++)
+		if ((ret = gnutls_pkcs12_bag_set_crt(bag, p->extra[i])) < 0)
+			return ret;
+	return gnutls_pkcs12_bag_encrypt(bag, p->pass,
+	    GNUTLS_PKCS_PBES2_AES_256);
+}
+
+/* The key bag: the key as PKCS#8 under PBES2 AES-256.  A GnuTLS code. */
+static int
+p12_key_bag(gnutls_pkcs12_bag_t bag, const struct p12_parts *p)
+{
+	gnutls_datum_t	 enc = { NULL, 0 };
+	int		 ret;
+
+	if ((ret = gnutls_x509_privkey_export2_pkcs8(p->key,
+	    GNUTLS_X509_FMT_DER, p->pass, GNUTLS_PKCS_PBES2_AES_256,
+	    &enc)) >= 0 &&
+	    (ret = gnutls_pkcs12_bag_set_data(bag,
+	    GNUTLS_BAG_PKCS8_ENCRYPTED_KEY, &enc)) >= 0 &&
+	    (ret = gnutls_pkcs12_bag_set_key_id(bag, 0, &p->id)) >= 0)
+		ret = gnutls_pkcs12_bag_set_friendly_name(bag, 0, p->name);
+	gnutls_free(enc.data);
+	return ret;
+}
+
+/*
+ * The PKCS#12 DER into *der (freed with gnutls_free): the certificate
+ * bag, the key bag, and an HMAC-SHA256 MAC.  A GnuTLS code.
+ */
+static int
+p12_encode(const struct p12_parts *p, gnutls_datum_t *der)
+{
+	gnutls_pkcs12_t		 p12 = NULL;
+	gnutls_pkcs12_bag_t	 cbag = NULL, kbag = NULL;
+	int			 ret;
+
+	if ((ret = gnutls_pkcs12_init(&p12)) >= 0 &&
+	    (ret = gnutls_pkcs12_bag_init(&cbag)) >= 0 &&
+	    (ret = gnutls_pkcs12_bag_init(&kbag)) >= 0 &&
+	    (ret = p12_cert_bag(cbag, p)) >= 0 &&
+	    (ret = gnutls_pkcs12_set_bag(p12, cbag)) >= 0 &&
+	    (ret = p12_key_bag(kbag, p)) >= 0 &&
+	    (ret = gnutls_pkcs12_set_bag(p12, kbag)) >= 0 &&
+	    (ret = gnutls_pkcs12_generate_mac2(p12, GNUTLS_MAC_SHA256,
+	    p->pass)) >= 0)
+		ret = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, der);
+	gnutls_pkcs12_bag_deinit(cbag);
+	gnutls_pkcs12_bag_deinit(kbag);
+	gnutls_pkcs12_deinit(p12);
+	return ret;
+}
+
 /*
  * A PKCS#12 file at path (0600 from creation, never replacing a file)
  * holding the key, the certificate, which this CA must have issued and
@@ -173,107 +310,50 @@ out:
  */
 int
 bundle_pkcs12(struct ca *ca, const char *path, const char *keyfile,
-    const char *certfile, const char *passfile, struct cakit_err *err)
+    const char *cert, const char *passfile, struct cakit_err *err)
 {
 	struct ledger_row	 row;
-	gnutls_x509_privkey_t	 key = NULL;
-	gnutls_x509_crt_t	 crt = NULL, *extra = NULL;
-	gnutls_pkcs12_t		 p12 = NULL;
-	gnutls_pkcs12_bag_t	 cbag = NULL, kbag = NULL;
-	gnutls_datum_t		 kd = { NULL, 0 }, enc = { NULL, 0 };
-	gnutls_datum_t		 der = { NULL, 0 }, id;
-	struct buf		 inter = { 0 };
-	unsigned char		 kid[64], cid[64];
-	size_t			 klen = sizeof(kid), clen = sizeof(cid);
-	unsigned int		 nextra = 0, i;
+	struct p12_parts	 p;
+	gnutls_datum_t		 der = { NULL, 0 };
+	unsigned char		 kid[64];
+	size_t			 klen = sizeof(kid);
 	char			*pass = NULL, *tmp = NULL;
-	int			 ret, idx, rc = -1;
+	int			 ret, rc = -1;
 
 	memset(&row, 0, sizeof(row));
+	memset(&p, 0, sizeof(p));
 	if (file_read_passphrase(passfile, &pass, err) == -1 ||
-	    ca_lookup(ca, certfile, &row, err) == -1 ||
-	    (crt = cert_import(&row.der, err)) == NULL)
+	    ca_lookup(ca, cert, &row, err) == -1 ||
+	    (p.crt = cert_import(&row.der, err)) == NULL ||
+	    (p.key = p12_key_load(keyfile, err)) == NULL)
 		goto out;
-	if (file_read_secret(keyfile, FILE_MAX, &kd, err) == -1)
-		goto out;
-	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
-	    ((ret = gnutls_x509_privkey_import2(key, &kd, GNUTLS_X509_FMT_PEM,
-	    NULL, 0)) < 0 && (ret = gnutls_x509_privkey_import2(key, &kd,
-	    GNUTLS_X509_FMT_DER, NULL, 0)) < 0)) {
-		err_gnutls(err, ret, "%s: not a usable private key", keyfile);
-		goto out;
-	}
-	if (gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256, kid,
-	    &klen) < 0 || gnutls_x509_crt_get_key_id(crt,
-	    GNUTLS_KEYID_USE_SHA256, cid, &clen) < 0 || klen != clen ||
-	    memcmp(kid, cid, klen) != 0) {
+	if (!p12_key_id(p.key, p.crt, kid, &klen)) {
 		err_set(err, "%s does not match the certificate %s", keyfile,
-		    certfile);
+		    cert);
 		goto out;
 	}
-	if (add_intermediates(&inter, ca, err) == -1)
+	p.extra = xcalloc(ca->nchain + 1, sizeof(*p.extra));
+	p.nextra = intermediates(ca, p.extra);
+	p.id.data = kid;
+	p.id.size = klen;
+	p.name = row.subject;
+	p.pass = pass;
+	if ((ret = p12_encode(&p, &der)) < 0) {
+		err_gnutls(err, ret, "PKCS#12");
 		goto out;
-	if (inter.len > 0) {
-		enc.data = inter.p;
-		enc.size = inter.len;
-		if ((ret = gnutls_x509_crt_list_import2(&extra, &nextra, &enc,
-		    GNUTLS_X509_FMT_PEM, 0)) < 0) {
-			err_gnutls(err, ret, "intermediates");
-			goto out;
-		}
-		enc.data = NULL;
 	}
-
-	id.data = kid;
-	id.size = klen;
-	if ((ret = gnutls_pkcs12_init(&p12)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_init(&cbag)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_init(&kbag)) < 0 ||
-	    (idx = ret = gnutls_pkcs12_bag_set_crt(cbag, crt)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_key_id(cbag, idx, &id)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_friendly_name(cbag, idx,
-	    row.subject)) < 0)
-		goto fail;
-	for (i = 0; i < nextra; i++)
-		if ((ret = gnutls_pkcs12_bag_set_crt(cbag, extra[i])) < 0)
-			goto fail;
-	if ((ret = gnutls_pkcs12_bag_encrypt(cbag, pass,
-	    GNUTLS_PKCS_PBES2_AES_256)) < 0 ||
-	    (ret = gnutls_pkcs12_set_bag(p12, cbag)) < 0 ||
-	    (ret = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_DER,
-	    pass, GNUTLS_PKCS_PBES2_AES_256, &enc)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_data(kbag,
-	    GNUTLS_BAG_PKCS8_ENCRYPTED_KEY, &enc)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_key_id(kbag, 0, &id)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_friendly_name(kbag, 0,
-	    row.subject)) < 0 ||
-	    (ret = gnutls_pkcs12_set_bag(p12, kbag)) < 0 ||
-	    (ret = gnutls_pkcs12_generate_mac2(p12, GNUTLS_MAC_SHA256,
-	    pass)) < 0 ||
-	    (ret = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, &der)) < 0)
-		goto fail;
 	if ((tmp = file_write_temp_secret(path, der.data, der.size,
 	    err)) == NULL || file_publish(tmp, path, true, err) == -1)
 		goto out;
 	rc = 0;
-	goto out;
-fail:
-	err_gnutls(err, ret, "PKCS#12");
 out:
 	if (pass != NULL)
 		secret_free(pass, strlen(pass));
-	if (kd.data != NULL)
-		secret_free(kd.data, kd.size);
-	gnutls_free(enc.data);
 	gnutls_free(der.data);
-	buf_free(&inter);
 	free(tmp);
-	cert_list_free(extra, nextra);
-	gnutls_pkcs12_bag_deinit(cbag);
-	gnutls_pkcs12_bag_deinit(kbag);
-	gnutls_pkcs12_deinit(p12);
-	gnutls_x509_crt_deinit(crt);
-	gnutls_x509_privkey_deinit(key);
+	free(p.extra);
+	gnutls_x509_crt_deinit(p.crt);
+	gnutls_x509_privkey_deinit(p.key);
 	ledger_row_clear(&row);
 	return rc;
 }

@@ -254,13 +254,13 @@ ca_check_usable(const struct ca *ca, time_t now, struct cakit_err *err)
 	time_t	 t;
 
 	if ((t = gnutls_x509_crt_get_expiration_time(ca->crt)) <= now) {
-		time_rfc3339(t, when);
+		json_time_rfc3339(t, when);
 		err_set(err, "%s: the CA certificate expired on %s; it can "
 		    "no longer issue", ca->dir, when);
 		return -1;
 	}
 	if ((t = gnutls_x509_crt_get_activation_time(ca->crt)) > now) {
-		time_rfc3339(t, when);
+		json_time_rfc3339(t, when);
 		err_set(err, "%s: the CA certificate is not valid before %s",
 		    ca->dir, when);
 		return -1;

@@ -180,19 +180,41 @@ struct san_list {
 
 #define SAN_MAX		100
 
-int	 dn_check(const char *, struct cakit_err *);
-int	 san_add(struct san_list *, enum san_type, const char *, size_t,
-	    struct cakit_err *);
-int	 san_add_raw(struct san_list *, gnutls_x509_subject_alt_name_t,
-	    const unsigned char *, size_t, struct cakit_err *);
-int	 san_add_cidr(struct san_list *, const char *, struct cakit_err *);
-int	 san_list_copy(struct san_list *, const struct san_list *);
-void	 san_datum(const struct san *, gnutls_datum_t *);
-bool	 san_list_has_host(const struct san_list *);
-char	*san_list_join(const struct san_list *, const char *);
-int	 san_list_parse(struct san_list *, const char *, struct cakit_err *);
-void	 san_list_free(struct san_list *);
-const char *san_prefix(enum san_type);
+/* 0 when dn is an RFC 4514 name cakit will put in a certificate. */
+int	 dn_check(const char *dn, struct cakit_err *err);
+/*
+ * Validate len bytes of text as a name of type t, append its canonical
+ * form (a duplicate is dropped): 0 or -1.  l owns what it holds.
+ */
+int	 san_add(struct san_list *l, enum san_type t, const char *text,
+	    size_t len, struct cakit_err *err);
+/* The same for a name of GnuTLS type type, as a request holds it. */
+int	 san_add_raw(struct san_list *l, gnutls_x509_subject_alt_name_t type,
+	    const unsigned char *data, size_t len, struct cakit_err *err);
+/* Append an address range "ADDR/BITS" for nameConstraints: 0 or -1. */
+int	 san_add_cidr(struct san_list *l, const char *text,
+	    struct cakit_err *err);
+/* Append copies of src's names to dst: 0, or -1 past SAN_MAX. */
+int	 san_list_copy(struct san_list *dst, const struct san_list *src);
+/* s as GnuTLS takes it; d borrows from s. */
+void	 san_datum(const struct san *s, gnutls_datum_t *d);
+/* Whether l holds a DNS name or an address (what TLS clients match). */
+bool	 san_list_has_host(const struct san_list *l);
+/* "DNS:a<sep>IP:b"; the caller frees it. */
+char	*san_list_join(const struct san_list *l, const char *sep);
+/* Append the names of san_list_join(l, "\n") text: 0 or -1. */
+int	 san_list_parse(struct san_list *l, const char *text,
+	    struct cakit_err *err);
+/* Free the names l holds and empty it. */
+void	 san_list_free(struct san_list *l);
+/* The prefix of t's text form: "DNS", "IP", "email", "URI" (static). */
+const char *san_prefix(enum san_type t);
+/* The one map of enum san_type to GnuTLS's types: GnuTLS's type for t. */
+gnutls_x509_subject_alt_name_t san_gnutls_type(enum san_type t);
+/* *t for GnuTLS's gnutls_type: 0, or -1 for a type cakit does not take. */
+int	 san_type_from_gnutls(unsigned int gnutls_type, enum san_type *t);
+/* san_prefix of gnutls_type's kind, or "other" (static). */
+const char *san_gnutls_prefix(unsigned int gnutls_type);
 
 /* key.c: key generation and the keys cakit accepts. */
 enum key_type {
@@ -207,28 +229,62 @@ enum key_type {
 #define KEY_TYPE_NAMES \
 	"ecdsa-p256, ecdsa-p384, ed25519, rsa-2048, rsa-3072, rsa-4096"
 
-int	 key_type_parse(const char *, enum key_type *);
-int	 key_type_of(gnutls_pubkey_t, enum key_type *);
-gnutls_x509_privkey_t key_generate(enum key_type, struct cakit_err *);
-int	 key_export_pem(gnutls_x509_privkey_t, const char *,
-	    gnutls_datum_t *, struct cakit_err *);
+/* *t for a name of KEY_TYPE_NAMES: 0, or -1 for any other. */
+int	 key_type_parse(const char *name, enum key_type *t);
+/* *t for pub: 0, or -1 when pub is of no type cakit generates. */
+int	 key_type_of(gnutls_pubkey_t pub, enum key_type *t);
+/* A new key of type t, freed with gnutls_x509_privkey_deinit; or NULL. */
+gnutls_x509_privkey_t key_generate(enum key_type t, struct cakit_err *err);
+/*
+ * key as PKCS#8 PEM into *out, under PBES2 AES-256 when pass is not
+ * NULL: 0 or -1.  The caller wipes and frees out->data (secret_free).
+ */
+int	 key_export_pem(gnutls_x509_privkey_t key, const char *pass,
+	    gnutls_datum_t *out, struct cakit_err *err);
 #define KEY_ID_LEN	32	/* SHA-256 of the SubjectPublicKeyInfo */
 
-int	 key_check_pub(gnutls_pubkey_t, struct cakit_err *);
-int	 key_id(gnutls_pubkey_t, unsigned char [KEY_ID_LEN],
-	    struct cakit_err *);
-int	 key_id_crt(gnutls_x509_crt_t, unsigned char [KEY_ID_LEN],
-	    struct cakit_err *);
-bool	 key_is_rsa(gnutls_pubkey_t);
-bool	 key_matches(gnutls_pubkey_t, gnutls_pubkey_t);
-gnutls_privkey_t key_load(const char *, const char *, struct cakit_err *);
-bool	 key_is_uri(const char *);
-void	 key_token_pin(const char *);
+/* 0 when cakit certifies keys like pub; -1 saying why not. */
+int	 key_check_pub(gnutls_pubkey_t pub, struct cakit_err *err);
+/* The ledger's identity of pub into id: 0 or -1. */
+int	 key_id(gnutls_pubkey_t pub, unsigned char id[KEY_ID_LEN],
+	    struct cakit_err *err);
+/* The same for the key of crt. */
+int	 key_id_crt(gnutls_x509_crt_t crt, unsigned char id[KEY_ID_LEN],
+	    struct cakit_err *err);
+/* Whether pub is an RSA key (RSA leaves may encipher keys too). */
+bool	 key_is_rsa(gnutls_pubkey_t pub);
+/* Whether a and b are the same key (false if either is unreadable). */
+bool	 key_matches(gnutls_pubkey_t a, gnutls_pubkey_t b);
+/*
+ * The private key in the file path (or the PKCS#11 URI it holds),
+ * decrypted with pass; freed with gnutls_privkey_deinit.  NULL on
+ * failure, with err->kind ERR_KEY_LOCKED for a missing or wrong pass.
+ */
+gnutls_privkey_t key_load(const char *path, const char *pass,
+	    struct cakit_err *err);
+/* Whether s is a PKCS#11 URI. */
+bool	 key_is_uri(const char *s);
+/*
+ * Log in to tokens with a copy of pin from now on; key_token_done
+ * wipes it.
+ */
+void	 key_token_pin(const char *pin);
+/* Wipe and forget the PIN that key_token_pin kept. */
 void	 key_token_done(void);
-gnutls_privkey_t key_import_uri(const char *, struct cakit_err *);
-gnutls_privkey_t key_generate_token(const char *, enum key_type, char **,
-	    struct cakit_err *);
-int	 key_delete_token(const char *);
+/*
+ * The token's private key that uri names; freed with
+ * gnutls_privkey_deinit; or NULL.
+ */
+gnutls_privkey_t key_import_uri(const char *uri, struct cakit_err *err);
+/*
+ * A new key of type t in the token uri names (its object= the label);
+ * *key_uri names exactly the new pair and is freed by the caller.
+ * Returns the key, freed with gnutls_privkey_deinit; or NULL.
+ */
+gnutls_privkey_t key_generate_token(const char *uri, enum key_type t,
+	    char **key_uri, struct cakit_err *err);
+/* Delete the pair key_generate_token made: 0 or -1. */
+int	 key_delete_token(const char *key_uri);
 
 /* req.c: PKCS#10 requests from outside, checked before any use. */
 struct req {
@@ -253,8 +309,10 @@ enum profile {
 #define DAYS_MAX	36500
 #define SERVER_DAYS_APPLE 825
 
-int	 profile_parse(const char *, enum profile *);
-const char *profile_name(enum profile);
+/* *p for a leaf profile's name: 0, or -1 (also for "ca"). */
+int	 profile_parse(const char *name, enum profile *p);
+/* p's name, or "unknown" (static). */
+const char *profile_name(enum profile p);
 
 struct cert_tbs {
 	enum profile		 profile;
@@ -270,17 +328,35 @@ struct cert_tbs {
 	const struct san_list	*exclude;
 };
 
-gnutls_x509_crt_t cert_build(const struct cert_tbs *, const struct serial *,
-	    gnutls_x509_crt_t, gnutls_privkey_t, struct cakit_err *);
-int	 cert_export(gnutls_x509_crt_t, gnutls_x509_crt_fmt_t,
-	    gnutls_datum_t *, struct cakit_err *);
-gnutls_x509_crt_t cert_import(const gnutls_datum_t *, struct cakit_err *);
-gnutls_x509_crt_t cert_load(const char *, struct cakit_err *);
-int	 cert_load_list(const char *, gnutls_x509_crt_t **, unsigned int *,
-	    struct cakit_err *);
-char	*cert_subject(gnutls_x509_crt_t);
-int	 cert_ca_path_len(gnutls_x509_crt_t, bool *, int *);
-void	 cert_list_free(gnutls_x509_crt_t *, unsigned int);
+/*
+ * The certificate t describes, signed by issuer_key as issuer (NULL:
+ * self-signed); freed with gnutls_x509_crt_deinit; or NULL.
+ */
+gnutls_x509_crt_t cert_build(const struct cert_tbs *t,
+	    const struct serial *serial, gnutls_x509_crt_t issuer,
+	    gnutls_privkey_t issuer_key, struct cakit_err *err);
+/*
+ * crt encoded into *out: 0 or -1; the caller frees out->data with
+ * gnutls_free.
+ */
+int	 cert_export(gnutls_x509_crt_t crt, gnutls_x509_crt_fmt_t fmt,
+	    gnutls_datum_t *out, struct cakit_err *err);
+/* A certificate from PEM or DER; freed with gnutls_x509_crt_deinit. */
+gnutls_x509_crt_t cert_import(const gnutls_datum_t *d,
+	    struct cakit_err *err);
+/* The same from the file path. */
+gnutls_x509_crt_t cert_load(const char *path, struct cakit_err *err);
+/*
+ * Every PEM certificate in the file path into *list and *n: 0 or -1;
+ * freed with cert_list_free.
+ */
+int	 cert_load_list(const char *path, gnutls_x509_crt_t **list,
+	    unsigned int *n, struct cakit_err *err);
+/* The subject as RFC 4514 text ("" when empty); the caller frees it. */
+char	*cert_subject(gnutls_x509_crt_t crt);
+/* Whether crt is a CA, and its pathLenConstraint (-1: none): 0 or -1. */
+int	 cert_ca_path_len(gnutls_x509_crt_t crt, bool *is_ca, int *path_len);
+void	 cert_list_free(gnutls_x509_crt_t *list, unsigned int n);
 
 /* text.c: UTF-8, and text that is safe to show on a terminal. */
 /* Length of the valid UTF-8 sequence at s (its code point in *cp), or 0. */
@@ -293,9 +369,12 @@ void	 text_visible(struct buf *b, const char *str);
 int	 text_check(const char *what, const char *str, struct cakit_err *err);
 
 /* json.c: JSON text, valid whatever bytes the strings hold. */
-void	 json_str(struct buf *, const char *);
-void	 json_time(struct buf *, time_t);
-void	 time_rfc3339(time_t, char [32]);
+/* Append str to b as a JSON string, escaped. */
+void	 json_str(struct buf *b, const char *str);
+/* Append t to b as a JSON string in RFC 3339 UTC. */
+void	 json_time(struct buf *b, time_t t);
+/* t in RFC 3339 UTC ("2026-01-31T12:00:00Z") into out. */
+void	 json_time_rfc3339(time_t t, char out[32]);
 
 /* ledger.c: the SQLite record of every certificate a CA issued. */
 #define LEDGER_VERSION	4
@@ -422,13 +501,24 @@ int	 ca_init(const struct ca_init_opts *o, time_t now,
 bool	 init_interrupted(const char *);
 
 /* policy.c: what a CA may sign. */
-int	 policy_check_names(const struct ca *, const struct san_list *,
-	    struct cakit_err *);
-int	 policy_check_crt(const struct ca *, gnutls_x509_crt_t,
-	    const struct san_list *, struct cakit_err *);
-int	 policy_days(const struct ca *, int, int *, struct cakit_err *);
-bool	 policy_nc_allows(gnutls_x509_name_constraints_t, unsigned int,
-	    const gnutls_datum_t *);
+/*
+ * 0 when every name of sans is inside the nameConstraints of ca and
+ * the CAs above it; -1 naming the first that is not.
+ */
+int	 policy_check_names(const struct ca *ca, const struct san_list *sans,
+	    struct cakit_err *err);
+/* 0 when the subject of built (with the names sans) is inside them. */
+int	 policy_check_crt(const struct ca *ca, gnutls_x509_crt_t built,
+	    const struct san_list *sans, struct cakit_err *err);
+/* *out: the days to grant for a request of days (0: the default). */
+int	 policy_days(const struct ca *ca, int days, int *out,
+	    struct cakit_err *err);
+/*
+ * Whether the name d of GnuTLS type type is inside nc as every
+ * verifier reads it.
+ */
+bool	 policy_nc_allows(gnutls_x509_name_constraints_t nc,
+	    unsigned int type, const gnutls_datum_t *d);
 
 /* row.c: a ledger row that describes a certificate, and its JSON. */
 /* Fill r from crt, without the stamp of issue; r is cleared by the caller. */
@@ -570,12 +660,31 @@ int	 revoke_certs(struct ca *, char *const *, size_t, int, int, bool *,
 	    struct cakit_notes *, struct cakit_err *);
 
 /* bundle.c: trust bundles, server chains, CRL bundles, PKCS#12. */
-int	 bundle_trust(char *const *, size_t, struct buf *, struct cakit_err *);
-int	 bundle_chain(struct ca *, const char *, struct buf *,
-	    struct cakit_err *);
-int	 bundle_crls(struct ca *, struct buf *, struct cakit_err *);
-int	 bundle_pkcs12(struct ca *, const char *, const char *, const char *,
-	    const char *, struct cakit_err *);
+/*
+ * Append to out, as PEM, the certificates of the n CA directories
+ * dirs and of those above them, each once: 0 or -1.
+ */
+int	 bundle_trust(char *const *dirs, size_t n, struct buf *out,
+	    struct cakit_err *err);
+/*
+ * Append the certificate that cert (a serial or a file) names, which
+ * ca issued, then ca's intermediates (not the root): 0 or -1.
+ */
+int	 bundle_chain(struct ca *ca, const char *cert, struct buf *out,
+	    struct cakit_err *err);
+/*
+ * Append ca's trust bundle, then the CRL of each CA from ca up to the
+ * root: 0 or -1.
+ */
+int	 bundle_crls(struct ca *ca, struct buf *out, struct cakit_err *err);
+/*
+ * Write a new PKCS#12 file at path (0600, never replacing a file):
+ * the key in keyfile, the certificate cert names (which ca issued and
+ * the key must match) and ca's intermediates, under the passphrase in
+ * passfile.  0 or -1.
+ */
+int	 bundle_pkcs12(struct ca *ca, const char *path, const char *keyfile,
+	    const char *cert, const char *passfile, struct cakit_err *err);
 
 /* list.c: ca-list's outputs and its monitoring check. */
 enum list_format {

@@ -42,12 +42,6 @@ static int
 set_name_constraints(gnutls_x509_crt_t crt, const struct san_list *permit,
     const struct san_list *exclude, struct cakit_err *err)
 {
-	static const gnutls_x509_subject_alt_name_t types[] = {
-		[SAN_DNS] = GNUTLS_SAN_DNSNAME,
-		[SAN_IP] = GNUTLS_SAN_IPADDRESS,
-		[SAN_EMAIL] = GNUTLS_SAN_RFC822NAME,
-		[SAN_URI] = GNUTLS_SAN_URI,
-	};
 	gnutls_x509_name_constraints_t	 nc = NULL;
 	const struct san_list		*l;
 	gnutls_datum_t			 d;
@@ -64,9 +58,9 @@ set_name_constraints(gnutls_x509_crt_t crt, const struct san_list *permit,
 			san_datum(&l->v[i], &d);
 			ret = k == 0 ?
 			    gnutls_x509_name_constraints_add_permitted(nc,
-			    types[l->v[i].type], &d) :
+			    san_gnutls_type(l->v[i].type), &d) :
 			    gnutls_x509_name_constraints_add_excluded(nc,
-			    types[l->v[i].type], &d);
+			    san_gnutls_type(l->v[i].type), &d);
 			if (ret < 0)
 				goto out;
 		}
@@ -105,12 +99,6 @@ static int
 set_sans(gnutls_x509_crt_t crt, const struct san_list *l, bool critical,
     struct cakit_err *err)
 {
-	static const gnutls_x509_subject_alt_name_t types[] = {
-		[SAN_DNS] = GNUTLS_SAN_DNSNAME,
-		[SAN_IP] = GNUTLS_SAN_IPADDRESS,
-		[SAN_EMAIL] = GNUTLS_SAN_RFC822NAME,
-		[SAN_URI] = GNUTLS_SAN_URI,
-	};
 	gnutls_subject_alt_names_t	 sans = NULL;
 	gnutls_datum_t			 d, der = { NULL, 0 };
 	size_t				 i;
@@ -121,7 +109,7 @@ set_sans(gnutls_x509_crt_t crt, const struct san_list *l, bool critical,
 	for (i = 0; i < l->n; i++) {
 		san_datum(&l->v[i], &d);
 		if ((ret = gnutls_subject_alt_names_set(sans,
-		    types[l->v[i].type], &d, NULL)) < 0)
+		    san_gnutls_type(l->v[i].type), &d, NULL)) < 0)
 			goto fail;
 	}
 	if ((ret = gnutls_x509_ext_export_subject_alt_names(sans, &der)) < 0 ||
@@ -160,61 +148,80 @@ issuer_key_id(gnutls_x509_crt_t issuer, gnutls_pubkey_t self,
 }
 
 /*
- * Build and sign a certificate.  A NULL issuer makes it self-signed.
- * Returns the certificate, freed with gnutls_x509_crt_deinit, or NULL.
+ * The subject: the DN given, or else the request's as it was encoded,
+ * never re-parsed.  *empty tells whether the subject came out empty,
+ * which makes subjectAltName critical (RFC 5280 4.2.1.6).
  */
-gnutls_x509_crt_t
-cert_build(const struct cert_tbs *t, const struct serial *serial,
-    gnutls_x509_crt_t issuer, gnutls_privkey_t issuer_key,
+static int
+set_subject(gnutls_x509_crt_t crt, const struct cert_tbs *t, bool *empty,
     struct cakit_err *err)
 {
-	gnutls_x509_crt_t	 crt = NULL;
-	gnutls_pubkey_t		 ipub = NULL;
-	unsigned char		 id[64];
-	size_t			 idlen;
-	unsigned int		 usage;
-	gnutls_digest_algorithm_t dig;
-	bool			 empty_subject = false;
-	int			 ret;
+	char	 dn[64];	/* only whether it is empty matters */
+	size_t	 len = sizeof(dn);
+	int	 ret;
+
+	*empty = false;
+	if (t->subject != NULL) {
+		if ((ret = gnutls_x509_crt_set_dn(crt, t->subject, NULL)) < 0) {
+			err_gnutls(err, ret, "subject '%.200s'", t->subject);
+			return -1;
+		}
+		return 0;
+	}
+	if (t->crq == NULL)
+		return 0;
+	if ((ret = gnutls_x509_crt_set_crq(crt, t->crq)) < 0) {
+		err_gnutls(err, ret, "subject from the CSR");
+		return -1;
+	}
+	*empty = gnutls_x509_crt_get_dn(crt, dn, &len) ==
+	    GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE || len == 0;
+	return 0;
+}
+
+/*
+ * The fields before the extensions: version, serial, key, subject and
+ * validity.
+ */
+static int
+set_fields(gnutls_x509_crt_t crt, const struct cert_tbs *t,
+    const struct serial *serial, bool *empty_subject, struct cakit_err *err)
+{
+	int	 ret;
 
 	/*
-	 * The key goes in first: gnutls_x509_crt_set_crq below copies the
-	 * request's subjectPublicKeyInfo (the same key) over it, while
-	 * gnutls_x509_crt_set_pubkey after that copy fails on an Ed25519
-	 * key ("ASN1 parser: Element was not found": it deletes the
+	 * The key goes in first: gnutls_x509_crt_set_crq in set_subject
+	 * copies the request's subjectPublicKeyInfo (the same key) over
+	 * it, while gnutls_x509_crt_set_pubkey after that copy fails on an
+	 * Ed25519 key ("ASN1 parser: Element was not found": it deletes the
 	 * algorithm parameters that the copy left absent).
 	 */
-	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
-	    (ret = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
+	if ((ret = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
 	    (ret = gnutls_x509_crt_set_serial(crt, serial->b,
 	    serial->len)) < 0 ||
 	    (ret = gnutls_x509_crt_set_pubkey(crt, t->pub)) < 0) {
 		err_gnutls(err, ret, "certificate");
-		goto fail;
+		return -1;
 	}
-	if (t->subject != NULL) {
-		if ((ret = gnutls_x509_crt_set_dn(crt, t->subject, NULL)) < 0) {
-			err_gnutls(err, ret, "subject '%.200s'", t->subject);
-			goto fail;
-		}
-	} else if (t->crq != NULL) {
-		/* The request's subject, as encoded, never re-parsed. */
-		if ((ret = gnutls_x509_crt_set_crq(crt, t->crq)) < 0) {
-			err_gnutls(err, ret, "subject from the CSR");
-			goto fail;
-		}
-		idlen = sizeof(id);
-		empty_subject = gnutls_x509_crt_get_dn(crt, (char *)id,
-		    &idlen) == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ||
-		    idlen == 0;
-	}
+	if (set_subject(crt, t, empty_subject, err) == -1)
+		return -1;
 	if ((ret = gnutls_x509_crt_set_activation_time(crt,
 	    t->not_before)) < 0 ||
 	    (ret = gnutls_x509_crt_set_expiration_time(crt,
 	    t->not_after)) < 0) {
 		err_gnutls(err, ret, "certificate");
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* What the profile decides: basicConstraints, keyUsage, extendedKeyUsage. */
+static int
+set_profile(gnutls_x509_crt_t crt, const struct cert_tbs *t,
+    struct cakit_err *err)
+{
+	unsigned int	 usage;
+	int		 ret;
 
 	if (t->profile == PROFILE_CA) {
 		ret = gnutls_x509_crt_set_basic_constraints(crt, 1,
@@ -229,47 +236,78 @@ cert_build(const struct cert_tbs *t, const struct serial *serial,
 	/* GnuTLS marks both extensions critical, as RFC 5280 asks. */
 	if (ret < 0 || (ret = gnutls_x509_crt_set_key_usage(crt, usage)) < 0) {
 		err_gnutls(err, ret, "basicConstraints or keyUsage");
-		goto fail;
+		return -1;
 	}
 	if ((t->profile == PROFILE_SERVER || t->profile == PROFILE_PEER) &&
 	    (ret = gnutls_x509_crt_set_key_purpose_oid(crt,
 	    GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0) {
 		err_gnutls(err, ret, "extendedKeyUsage");
-		goto fail;
+		return -1;
 	}
 	if ((t->profile == PROFILE_CLIENT || t->profile == PROFILE_PEER) &&
 	    (ret = gnutls_x509_crt_set_key_purpose_oid(crt,
 	    GNUTLS_KP_TLS_WWW_CLIENT, 0)) < 0) {
 		err_gnutls(err, ret, "extendedKeyUsage");
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
 
-	idlen = sizeof(id);
-	if ((ret = gnutls_pubkey_get_key_id(t->pub, GNUTLS_KEYID_USE_SHA1, id,
+/* subjectKeyIdentifier and authorityKeyIdentifier. */
+static int
+set_key_ids(gnutls_x509_crt_t crt, gnutls_pubkey_t pub,
+    gnutls_x509_crt_t issuer, struct cakit_err *err)
+{
+	unsigned char	 id[64];
+	size_t		 idlen = sizeof(id);
+	int		 ret;
+
+	if ((ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA1, id,
 	    &idlen)) < 0 ||
 	    (ret = gnutls_x509_crt_set_subject_key_id(crt, id, idlen)) < 0) {
 		err_gnutls(err, ret, "subjectKeyIdentifier");
-		goto fail;
+		return -1;
 	}
 	idlen = sizeof(id);
-	if (issuer_key_id(issuer, t->pub, id, &idlen, err) == -1)
-		goto fail;
+	if (issuer_key_id(issuer, pub, id, &idlen, err) == -1)
+		return -1;
 	if ((ret = gnutls_x509_crt_set_authority_key_id(crt, id, idlen)) < 0) {
 		err_gnutls(err, ret, "authorityKeyIdentifier");
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* subjectAltName, a CA's nameConstraints, and cRLDistributionPoints. */
+static int
+set_names(gnutls_x509_crt_t crt, const struct cert_tbs *t,
+    bool empty_subject, struct cakit_err *err)
+{
+	int	 ret;
+
 	if (t->sans != NULL && t->sans->n > 0 &&
 	    set_sans(crt, t->sans, empty_subject, err) == -1)
-		goto fail;
+		return -1;
 	if (t->profile == PROFILE_CA && ((t->permit != NULL && t->permit->n) ||
 	    (t->exclude != NULL && t->exclude->n)) &&
 	    set_name_constraints(crt, t->permit, t->exclude, err) == -1)
-		goto fail;
+		return -1;
 	if (t->crl_url != NULL && (ret = gnutls_x509_crt_set_crl_dist_points2(
 	    crt, GNUTLS_SAN_URI, t->crl_url, strlen(t->crl_url), 0)) < 0) {
 		err_gnutls(err, ret, "cRLDistributionPoints");
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* Sign crt with the issuer's key and its preferred hash. */
+static int
+sign(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
+    gnutls_privkey_t issuer_key, struct cakit_err *err)
+{
+	gnutls_pubkey_t			 ipub = NULL;
+	gnutls_digest_algorithm_t	 dig;
+	int				 ret, rc = -1;
 
 	if ((ret = gnutls_pubkey_init(&ipub)) < 0 ||
 	    (ret = gnutls_pubkey_import_privkey(ipub, issuer_key, 0, 0)) < 0 ||
@@ -278,14 +316,41 @@ cert_build(const struct cert_tbs *t, const struct serial *serial,
 	    (ret = gnutls_x509_crt_privkey_sign(crt, issuer == NULL ? crt :
 	    issuer, issuer_key, dig, 0)) < 0) {
 		err_gnutls(err, ret, "signing the certificate");
-		goto fail;
+		goto out;
 	}
+	rc = 0;
+out:
 	gnutls_pubkey_deinit(ipub);
+	return rc;
+}
+
+/*
+ * Build and sign a certificate.  A NULL issuer makes it self-signed.
+ * The extensions go in the order they always have, so that the DER of a
+ * certificate does not change with the code's shape.
+ */
+gnutls_x509_crt_t
+cert_build(const struct cert_tbs *t, const struct serial *serial,
+    gnutls_x509_crt_t issuer, gnutls_privkey_t issuer_key,
+    struct cakit_err *err)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	bool			 empty_subject;
+	int			 ret;
+
+	if ((ret = gnutls_x509_crt_init(&crt)) < 0) {
+		err_gnutls(err, ret, "certificate");
+		return NULL;
+	}
+	if (set_fields(crt, t, serial, &empty_subject, err) == -1 ||
+	    set_profile(crt, t, err) == -1 ||
+	    set_key_ids(crt, t->pub, issuer, err) == -1 ||
+	    set_names(crt, t, empty_subject, err) == -1 ||
+	    sign(crt, issuer, issuer_key, err) == -1) {
+		gnutls_x509_crt_deinit(crt);
+		return NULL;
+	}
 	return crt;
-fail:
-	gnutls_pubkey_deinit(ipub);
-	gnutls_x509_crt_deinit(crt);
-	return NULL;
 }
 
 /* The caller frees out->data with gnutls_free. */

@@ -84,7 +84,7 @@ issue_validity(struct cert_tbs *t, time_t now, int days, long backdate,
 	end = gnutls_x509_crt_get_expiration_time(issuer);
 	if (t->not_after > end) {
 		t->not_after = end;
-		time_rfc3339(end, when);
+		json_time_rfc3339(end, when);
 		notes_add(notes, "validity cut to end with %s certificate on %s",
 		    whose, when);
 	}
@@ -213,7 +213,7 @@ renewable(struct ca *ca, const char *serial, struct cakit_err *err)
 	}
 	ret = old.status == STATUS_REVOKED ? -1 : 0;
 	if (ret == -1) {
-		time_rfc3339(old.revoked_at, when);
+		json_time_rfc3339(old.revoked_at, when);
 		err_set(err, "serial %s: revoked (%s) on %s; a revoked "
 		    "certificate is not renewed with its key: issue a new one "
 		    "for a new key", serial, reason_name(old.reason), when);

@@ -1,7 +1,10 @@
 /*
  * JSON output.  Strings are escaped so that the result is valid UTF-8
- * JSON whatever bytes they hold: control characters as \u escapes, and
- * bytes that are not UTF-8 replaced by U+FFFD.
+ * JSON whatever bytes they hold, and safe to show on a terminal and to
+ * embed in JavaScript: the characters text_unsafe names (controls,
+ * bidirectional controls, the line and paragraph separators U+2028 and
+ * U+2029) as \u escapes, and bytes that are not UTF-8 replaced by
+ * U+FFFD.
  */
 #include "config.h"
 
@@ -24,13 +27,15 @@ json_str(struct buf *b, const char *str)
 		} else if (*s == '\n') {
 			buf_add(b, "\\n", 2);
 			s++;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			buf_printf(b, "\\u%04x", *s++);
 		} else if ((n = utf8_decode(s, &cp)) == 0) {
 			buf_add(b, "\\ufffd", 6);
 			s++;
 		} else {
-			buf_add(b, s, n);
+			/* Every such code point is below U+10000. */
+			if (text_unsafe(cp))
+				buf_printf(b, "\\u%04x", cp);
+			else
+				buf_add(b, s, n);
 			s += n;
 		}
 	}
@@ -39,7 +44,7 @@ json_str(struct buf *b, const char *str)
 
 /* RFC 3339 in UTC: 2026-01-31T12:00:00Z. */
 void
-time_rfc3339(time_t t, char out[32])
+json_time_rfc3339(time_t t, char out[32])
 {
 	struct tm	 tm;
 
@@ -52,6 +57,6 @@ json_time(struct buf *b, time_t t)
 {
 	char	 s[32];
 
-	time_rfc3339(t, s);
+	json_time_rfc3339(t, s);
 	json_str(b, s);
 }

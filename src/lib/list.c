@@ -26,7 +26,7 @@ print_table(FILE *out, const struct ledger_row *r, time_t now)
 	struct buf	 subject = { 0 }, sans = { 0 };
 	char		 when[32], *p, *joined;
 
-	time_rfc3339(r->not_after, when);
+	json_time_rfc3339(r->not_after, when);
 	joined = xstrdup(r->sans[0] != '\0' ? r->sans : "-");
 	for (p = joined; *p != '\0'; p++)
 		if (*p == '\n')
@@ -265,12 +265,12 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 		goto out;
 	}
 	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
-	time_rfc3339(ca_end, end);
+	json_time_rfc3339(ca_end, end);
 	if (nu == (time_t)-1) {
 		err_set(err, "%s: the CRL has no nextUpdate", path);
 		goto out;
 	}
-	time_rfc3339(nu, next);
+	json_time_rfc3339(nu, next);
 	if (nu <= now) {
 		err_set(err, "%s: the CRL expired at %s: clients that check "
 		    "it are refused; run ca-revoke --crl now", path, next);

@@ -88,20 +88,68 @@ out:
 	return rc;
 }
 
+/*
+ * The kinds of alternative name cakit takes, each with GnuTLS's type
+ * for it and the prefix of its text form ("DNS:a"): the one place that
+ * pairs them.
+ */
+static const struct {
+	enum san_type			 type;
+	gnutls_x509_subject_alt_name_t	 gnutls;
+	const char			*prefix;
+} san_kinds[] = {
+	{ SAN_DNS, GNUTLS_SAN_DNSNAME, "DNS" },
+	{ SAN_IP, GNUTLS_SAN_IPADDRESS, "IP" },
+	{ SAN_EMAIL, GNUTLS_SAN_RFC822NAME, "email" },
+	{ SAN_URI, GNUTLS_SAN_URI, "URI" },
+};
+
+#define SAN_KINDS	(sizeof(san_kinds) / sizeof(san_kinds[0]))
+
 const char *
 san_prefix(enum san_type t)
 {
-	switch (t) {
-	case SAN_DNS:
-		return "DNS";
-	case SAN_IP:
-		return "IP";
-	case SAN_EMAIL:
-		return "email";
-	case SAN_URI:
-		return "URI";
-	}
+	size_t	 i;
+
+	for (i = 0; i < SAN_KINDS; i++)
+		if (san_kinds[i].type == t)
+			return san_kinds[i].prefix;
 	return "?";
+}
+
+gnutls_x509_subject_alt_name_t
+san_gnutls_type(enum san_type t)
+{
+	size_t	 i;
+
+	for (i = 0; i < SAN_KINDS; i++)
+		if (san_kinds[i].type == t)
+			return san_kinds[i].gnutls;
+	/* No enum san_type gets here; 0 is no type, which GnuTLS refuses. */
+	return (gnutls_x509_subject_alt_name_t)0;
+}
+
+int
+san_type_from_gnutls(unsigned int gnutls_type, enum san_type *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < SAN_KINDS; i++)
+		if ((unsigned int)san_kinds[i].gnutls == gnutls_type) {
+			*t = san_kinds[i].type;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+san_gnutls_prefix(unsigned int gnutls_type)
+{
+	enum san_type	 t;
+
+	if (san_type_from_gnutls(gnutls_type, &t) == -1)
+		return "other";
+	return san_prefix(t);
 }
 
 static bool
@@ -355,29 +403,23 @@ int
 san_add_raw(struct san_list *l, gnutls_x509_subject_alt_name_t type,
     const unsigned char *data, size_t len, struct cakit_err *err)
 {
-	char	 ipbuf[INET6_ADDRSTRLEN];
+	enum san_type	 t;
+	char		 ipbuf[INET6_ADDRSTRLEN];
 
-	switch (type) {
-	case GNUTLS_SAN_DNSNAME:
-		return san_add(l, SAN_DNS, (const char *)data, len, err);
-	case GNUTLS_SAN_RFC822NAME:
-		return san_add(l, SAN_EMAIL, (const char *)data, len, err);
-	case GNUTLS_SAN_URI:
-		return san_add(l, SAN_URI, (const char *)data, len, err);
-	case GNUTLS_SAN_IPADDRESS:
-		if (len != 4 && len != 16) {
-			err_set(err, "iPAddress of %zu octets: must be 4 "
-			    "(IPv4) or 16 (IPv6)", len);
-			return -1;
-		}
-		inet_ntop(len == 4 ? AF_INET : AF_INET6, data, ipbuf,
-		    sizeof(ipbuf));
-		return san_add(l, SAN_IP, ipbuf, strlen(ipbuf), err);
-	default:
+	if (san_type_from_gnutls(type, &t) == -1) {
 		err_set(err, "unsupported subject alternative name type %d",
 		    (int)type);
 		return -1;
 	}
+	if (t != SAN_IP)
+		return san_add(l, t, (const char *)data, len, err);
+	if (len != 4 && len != 16) {
+		err_set(err, "iPAddress of %zu octets: must be 4 (IPv4) or 16 "
+		    "(IPv6)", len);
+		return -1;
+	}
+	inet_ntop(len == 4 ? AF_INET : AF_INET6, data, ipbuf, sizeof(ipbuf));
+	return san_add(l, SAN_IP, ipbuf, strlen(ipbuf), err);
 }
 
 int
@@ -434,9 +476,6 @@ san_list_join(const struct san_list *l, const char *sep)
 int
 san_list_parse(struct san_list *l, const char *text, struct cakit_err *err)
 {
-	static const enum san_type types[] = {
-		SAN_DNS, SAN_IP, SAN_EMAIL, SAN_URI
-	};
 	const char	*p = text, *end, *colon;
 	size_t		 i, plen;
 
@@ -448,15 +487,16 @@ san_list_parse(struct san_list *l, const char *text, struct cakit_err *err)
 			return -1;
 		}
 		plen = colon - p;
-		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-			if (strlen(san_prefix(types[i])) == plen &&
-			    strncmp(p, san_prefix(types[i]), plen) == 0)
+		for (i = 0; i < SAN_KINDS; i++)
+			if (strlen(san_kinds[i].prefix) == plen &&
+			    strncmp(p, san_kinds[i].prefix, plen) == 0)
 				break;
-		if (i == sizeof(types) / sizeof(types[0])) {
+		if (i == SAN_KINDS) {
 			err_set(err, "ledger: malformed name list");
 			return -1;
 		}
-		if (san_add(l, types[i], colon + 1, end - colon - 1, err) == -1)
+		if (san_add(l, san_kinds[i].type, colon + 1, end - colon - 1,
+		    err) == -1)
 			return -1;
 		p = *end == '\0' ? end : end + 1;
 	}

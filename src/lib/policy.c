@@ -14,23 +14,6 @@
 
 #define DEFAULT_DAYS	365
 
-static const char *
-type_word(unsigned int type)
-{
-	switch (type) {
-	case GNUTLS_SAN_DNSNAME:
-		return "DNS";
-	case GNUTLS_SAN_IPADDRESS:
-		return "IP";
-	case GNUTLS_SAN_RFC822NAME:
-		return "email";
-	case GNUTLS_SAN_URI:
-		return "URI";
-	default:
-		return "other";
-	}
-}
-
 /* "permitted DNS example.com, IP 10.0.0.0/8; excluded DNS x.example.com" */
 static void
 describe(gnutls_x509_name_constraints_t nc, struct buf *b)
@@ -52,7 +35,7 @@ describe(gnutls_x509_name_constraints_t nc, struct buf *b)
 				    word[k]);
 			else
 				buf_printf(b, ", ");
-			buf_printf(b, "%s ", type_word(type));
+			buf_printf(b, "%s ", san_gnutls_prefix(type));
 			if (type == GNUTLS_SAN_IPADDRESS &&
 			    (d.size == 8 || d.size == 32)) {
 				inet_ntop(d.size == 8 ? AF_INET : AF_INET6,
@@ -356,6 +339,15 @@ nc_match(unsigned int type, const gnutls_datum_t *d, const gnutls_datum_t *b,
 	}
 }
 
+/* Whether policy_nc_allows reads subtrees of GnuTLS type type. */
+static bool
+type_evaluated(unsigned int type)
+{
+	enum san_type	 t;
+
+	return san_type_from_gnutls(type, &t) == 0;
+}
+
 /*
  * Whether the name d, of GnuTLS type type (a DNS name, an email
  * address, a URI as text, an address as 4 or 16 octets), is inside the
@@ -379,9 +371,7 @@ policy_nc_allows(gnutls_x509_name_constraints_t nc, unsigned int type,
 
 	for (k = 0; k < 2; k++) {
 		for (i = 0; get[k](nc, i, &t, &b) >= 0; i++) {
-			if (t != GNUTLS_SAN_DNSNAME &&
-			    t != GNUTLS_SAN_RFC822NAME &&
-			    t != GNUTLS_SAN_IPADDRESS && t != GNUTLS_SAN_URI)
+			if (!type_evaluated(t))
 				return false;
 			if (t != type)
 				continue;
@@ -409,15 +399,92 @@ unevaluated(gnutls_x509_name_constraints_t nc)
 
 	for (i = 0; gnutls_x509_name_constraints_get_permitted(nc, i, &t,
 	    &d) >= 0; i++)
-		if (t != GNUTLS_SAN_DNSNAME && t != GNUTLS_SAN_IPADDRESS &&
-		    t != GNUTLS_SAN_RFC822NAME && t != GNUTLS_SAN_URI)
+		if (!type_evaluated(t))
 			return true;
 	for (i = 0; gnutls_x509_name_constraints_get_excluded(nc, i, &t,
 	    &d) >= 0; i++)
-		if (t != GNUTLS_SAN_DNSNAME && t != GNUTLS_SAN_IPADDRESS &&
-		    t != GNUTLS_SAN_RFC822NAME && t != GNUTLS_SAN_URI)
+		if (!type_evaluated(t))
 			return true;
 	return false;
+}
+
+/*
+ * The one message for what a CA's constraints refuse: "<head>the name
+ * constraints of <the CA's subject> (<the constraints>)<tail>".
+ */
+static void
+nc_refused(struct cakit_err *err, gnutls_x509_name_constraints_t nc,
+    gnutls_x509_crt_t ca_crt, const char *head, const char *tail)
+{
+	struct buf	 rules = { 0 };
+	char		*who;
+
+	describe(nc, &rules);
+	who = cert_subject(ca_crt);
+	err_set(err, "%sthe name constraints of %s (%s)%s", head, who,
+	    buf_str(&rules), tail);
+	free(who);
+	buf_free(&rules);
+}
+
+/*
+ * Hand the nameConstraints of each CA that has them, from ca up to the
+ * root, to check (with arg) in turn.  Returns 0 when every one passed,
+ * or -1 at the first failure, which check or this describes into err.
+ */
+static int
+constraints_each(const struct ca *ca,
+    int (*check)(gnutls_x509_name_constraints_t, gnutls_x509_crt_t,
+    const void *, struct cakit_err *), const void *arg,
+    struct cakit_err *err)
+{
+	gnutls_x509_name_constraints_t	 nc = NULL;
+	gnutls_x509_crt_t		 crt;
+	unsigned int			 i;
+	int				 ret, rc = -1;
+
+	for (i = 0; i <= ca->nchain; i++) {
+		crt = i == 0 ? ca->crt : ca->chain[i - 1];
+		if ((ret = constraints_get(crt, &nc, err)) == -1)
+			goto out;
+		if (ret == 1 && check(nc, crt, arg, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	constraints_free(&nc);
+	return rc;
+}
+
+/* constraints_each's check for the alternative names arg (a san_list). */
+static int
+names_inside(gnutls_x509_name_constraints_t nc, gnutls_x509_crt_t ca_crt,
+    const void *arg, struct cakit_err *err)
+{
+	const struct san_list	*sans = arg;
+	const struct san	*s;
+	gnutls_datum_t		 d;
+	struct buf		 head = { 0 };
+	size_t			 j;
+
+	if (unevaluated(nc)) {
+		nc_refused(err, nc, ca_crt, "", " include a kind of name cakit "
+		    "does not evaluate, such as directoryName; it issues "
+		    "nothing under them");
+		return -1;
+	}
+	for (j = 0; j < sans->n; j++) {
+		s = &sans->v[j];
+		san_datum(s, &d);
+		if (policy_nc_allows(nc, san_gnutls_type(s->type), &d))
+			continue;
+		buf_printf(&head, "%s name '%s' is outside ",
+		    san_prefix(s->type), s->value);
+		nc_refused(err, nc, ca_crt, buf_str(&head), "");
+		buf_free(&head);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -428,57 +495,7 @@ int
 policy_check_names(const struct ca *ca, const struct san_list *sans,
     struct cakit_err *err)
 {
-	static const unsigned int types[] = {
-		[SAN_DNS] = GNUTLS_SAN_DNSNAME,
-		[SAN_IP] = GNUTLS_SAN_IPADDRESS,
-		[SAN_EMAIL] = GNUTLS_SAN_RFC822NAME,
-		[SAN_URI] = GNUTLS_SAN_URI,
-	};
-	gnutls_x509_name_constraints_t	 nc = NULL;
-	gnutls_x509_crt_t		 crt;
-	gnutls_datum_t			 d;
-	struct buf			 rules = { 0 };
-	unsigned int			 i;
-	size_t				 j;
-	int				 ret, rc = -1;
-	char				*who;
-
-	for (i = 0; i <= ca->nchain; i++) {
-		crt = i == 0 ? ca->crt : ca->chain[i - 1];
-		if ((ret = constraints_get(crt, &nc, err)) == -1)
-			goto out;
-		if (ret == 0)
-			continue;
-		if (unevaluated(nc)) {
-			describe(nc, &rules);
-			who = cert_subject(crt);
-			err_set(err, "the name constraints of %s (%s) include "
-			    "a kind of name cakit does not evaluate, such as "
-			    "directoryName; it issues nothing under them", who,
-			    buf_str(&rules));
-			free(who);
-			goto out;
-		}
-		for (j = 0; j < sans->n; j++) {
-			const struct san *s = &sans->v[j];
-
-			san_datum(s, &d);
-			if (policy_nc_allows(nc, types[s->type], &d))
-				continue;
-			describe(nc, &rules);
-			who = cert_subject(crt);
-			err_set(err, "%s name '%s' is outside the name "
-			    "constraints of %s (%s)", san_prefix(s->type),
-			    s->value, who, buf_str(&rules));
-			free(who);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	buf_free(&rules);
-	constraints_free(&nc);
-	return rc;
+	return constraints_each(ca, names_inside, sans, err);
 }
 
 /*
@@ -582,6 +599,39 @@ subject_outside(gnutls_x509_name_constraints_t nc, gnutls_x509_crt_t leaf,
 	return NULL;
 }
 
+/* A certificate as verifiers read it, for subject_inside. */
+struct leaf {
+	gnutls_x509_crt_t	 crt;
+	bool			 dns_san;	/* subjectAltName: a DNS name */
+};
+
+/* constraints_each's check for the subject of arg (a struct leaf). */
+static int
+subject_inside(gnutls_x509_name_constraints_t nc, gnutls_x509_crt_t ca_crt,
+    const void *arg, struct cakit_err *err)
+{
+	const struct leaf	*leaf = arg;
+	const char		*what;
+	struct buf		 head = { 0 }, tail = { 0 };
+	char			*subject;
+
+	if ((what = subject_outside(nc, leaf->crt, leaf->dns_san,
+	    err)) == NULL)
+		return 0;
+	if (*what == '\0')
+		return -1;
+	subject = cert_subject(leaf->crt);
+	buf_printf(&head, "subject '%s' is outside ", subject);
+	buf_printf(&tail, ": verifiers hold its %s to them%s", what,
+	    strcmp(what, "CN") == 0 ? " when subjectAltName has no DNS name" :
+	    "");
+	nc_refused(err, nc, ca_crt, buf_str(&head), buf_str(&tail));
+	buf_free(&tail);
+	buf_free(&head);
+	free(subject);
+	return -1;
+}
+
 /*
  * Hold a certificate just built, with the names sans, to the
  * nameConstraints of the CA and the CAs above it as verifiers do.
@@ -592,51 +642,21 @@ int
 policy_check_crt(const struct ca *ca, gnutls_x509_crt_t built,
     const struct san_list *sans, struct cakit_err *err)
 {
-	gnutls_x509_name_constraints_t	 nc = NULL;
-	gnutls_x509_crt_t		 leaf = NULL, crt;
-	gnutls_datum_t			 der = { NULL, 0 };
-	struct buf			 rules = { 0 };
-	const char			*what;
-	unsigned int			 i;
-	size_t				 j;
-	bool				 dns_san = false;
-	int				 ret, rc = -1;
-	char				*who, *subject;
+	struct leaf	 leaf = { NULL, false };
+	gnutls_datum_t	 der = { NULL, 0 };
+	size_t		 j;
+	int		 rc = -1;
 
 	for (j = 0; j < sans->n; j++)
 		if (sans->v[j].type == SAN_DNS)
-			dns_san = true;
+			leaf.dns_san = true;
 	/* GnuTLS reads names from a certificate it decoded, not built. */
 	if (cert_export(built, GNUTLS_X509_FMT_DER, &der, err) == -1 ||
-	    (leaf = cert_import(&der, err)) == NULL)
+	    (leaf.crt = cert_import(&der, err)) == NULL)
 		goto out;
-	for (i = 0; i <= ca->nchain; i++) {
-		crt = i == 0 ? ca->crt : ca->chain[i - 1];
-		if ((ret = constraints_get(crt, &nc, err)) == -1)
-			goto out;
-		if (ret == 0)
-			continue;
-		if ((what = subject_outside(nc, leaf, dns_san, err)) == NULL)
-			continue;
-		if (*what != '\0') {
-			describe(nc, &rules);
-			who = cert_subject(crt);
-			subject = cert_subject(leaf);
-			err_set(err, "subject '%s' is outside the name "
-			    "constraints of %s (%s): verifiers hold its %s to "
-			    "them%s", subject, who, buf_str(&rules), what,
-			    strcmp(what, "CN") == 0 ? " when subjectAltName "
-			    "has no DNS name" : "");
-			free(subject);
-			free(who);
-		}
-		goto out;
-	}
-	rc = 0;
+	rc = constraints_each(ca, subject_inside, &leaf, err);
 out:
-	buf_free(&rules);
-	constraints_free(&nc);
-	gnutls_x509_crt_deinit(leaf);
+	gnutls_x509_crt_deinit(leaf.crt);
 	gnutls_free(der.data);
 	return rc;
 }

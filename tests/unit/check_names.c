@@ -213,6 +213,99 @@ START_TEST(host_needed)
 }
 END_TEST
 
+/*
+ * The one map between cakit's kinds of name and GnuTLS's types, written
+ * here apart from names.c, with the prefix of each kind's text form.
+ */
+static const struct {
+	enum san_type			 type;
+	gnutls_x509_subject_alt_name_t	 gnutls;
+	const char			*prefix;
+} kinds[] = {
+	{ SAN_DNS, GNUTLS_SAN_DNSNAME, "DNS" },
+	{ SAN_IP, GNUTLS_SAN_IPADDRESS, "IP" },
+	{ SAN_EMAIL, GNUTLS_SAN_RFC822NAME, "email" },
+	{ SAN_URI, GNUTLS_SAN_URI, "URI" },
+};
+
+START_TEST(san_map)
+{
+	enum san_type	 t;
+
+	ck_assert_int_eq(san_gnutls_type(kinds[_i].type), kinds[_i].gnutls);
+	t = (enum san_type)-1;
+	ck_assert_int_eq(san_type_from_gnutls(kinds[_i].gnutls, &t), 0);
+	ck_assert_int_eq(t, kinds[_i].type);
+	ck_assert_str_eq(san_prefix(kinds[_i].type), kinds[_i].prefix);
+	ck_assert_str_eq(san_gnutls_prefix(kinds[_i].gnutls),
+	    kinds[_i].prefix);
+}
+END_TEST
+
+/* Every other GnuTLS type maps to no kind, and is "other" in messages. */
+START_TEST(san_map_others)
+{
+	static const unsigned int others[] = {
+		0, GNUTLS_SAN_DN, GNUTLS_SAN_OTHERNAME,
+		GNUTLS_SAN_REGISTERED_ID, GNUTLS_SAN_OTHERNAME_XMPP,
+		GNUTLS_SAN_OTHERNAME_KRB5PRINCIPAL,
+		GNUTLS_SAN_OTHERNAME_MSUSERPRINCIPAL, 999,
+	};
+	enum san_type	 t = SAN_URI;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		ck_assert_int_eq(san_type_from_gnutls(others[i], &t), -1);
+		ck_assert_int_eq(t, SAN_URI);
+		ck_assert_str_eq(san_gnutls_prefix(others[i]), "other");
+	}
+}
+END_TEST
+
+/*
+ * The names of a certificate that another tool made (tests/data/README)
+ * as san_add_raw takes them: the four kinds cakit knows, canonical, and
+ * a refusal for each of the others.
+ */
+START_TEST(san_raw_from_certificate)
+{
+	gnutls_x509_crt_t	 crt;
+	unsigned char		 buf[256];
+	size_t			 len;
+	unsigned int		 i, type, critical, refused = 0;
+	char			*path, *joined, want[64];
+	int			 ret;
+
+	path = unit_data("unusual-names.crt");
+	ck_assert_msg((crt = cert_load(path, &err)) != NULL, "%s", err.msg);
+	for (i = 0;; i++) {
+		len = sizeof(buf);
+		ret = gnutls_x509_crt_get_subject_alt_name2(crt, i, buf, &len,
+		    &type, &critical);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		ck_assert_int_eq(ret, (int)type);
+		if (san_add_raw(&l, type, buf, len, &err) == -1) {
+			snprintf(want, sizeof(want), "unsupported subject "
+			    "alternative name type %u", type);
+			ck_assert_str_eq(err.msg, want);
+			ck_assert_msg(type == GNUTLS_SAN_REGISTERED_ID ||
+			    type == GNUTLS_SAN_OTHERNAME_MSUSERPRINCIPAL, "type %u",
+			    type);
+			refused++;
+		}
+	}
+	ck_assert_uint_eq(refused, 2);
+	joined = san_list_join(&l, ",");
+	ck_assert_str_eq(joined, "DNS:mixed.example.com,IP:192.0.2.1,"
+	    "IP:2001:db8::1,email:user@example.com,"
+	    "URI:https://example.com/path");
+	free(joined);
+	gnutls_x509_crt_deinit(crt);
+	free(path);
+}
+END_TEST
+
 static Suite *
 names_suite(void)
 {
@@ -232,6 +325,9 @@ names_suite(void)
 	tcase_add_test(tc, dedupe_and_limit);
 	tcase_add_test(tc, join_parse);
 	tcase_add_test(tc, host_needed);
+	tcase_add_loop_test(tc, san_map, 0, sizeof(kinds) / sizeof(kinds[0]));
+	tcase_add_test(tc, san_map_others);
+	tcase_add_test(tc, san_raw_from_certificate);
 	suite_add_tcase(s, tc);
 	return s;
 }

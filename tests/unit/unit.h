@@ -1,6 +1,6 @@
 /*
- * Shared by the Check suites: a temporary directory per test, and a
- * main() that runs one suite.
+ * Shared by the Check suites: a temporary directory per test, the
+ * fixtures of tests/data, and a main() that runs one suite.
  */
 #ifndef UNIT_H
 #define UNIT_H
@@ -36,6 +36,21 @@ static inline char *
 unit_path(const char *name)
 {
 	return file_join(unit_dir, name);
+}
+
+/*
+ * A fixture of tests/data, read through the source directory that the
+ * test harness gives (make distcheck builds elsewhere); freed by the
+ * caller.
+ */
+static inline char *
+unit_data(const char *name)
+{
+	struct buf	 b = { 0 };
+
+	buf_printf(&b, "%s/tests/data/%s",
+	    getenv("srcdir") != NULL ? getenv("srcdir") : ".", name);
+	return buf_str(&b);
 }
 
 #define UNIT_MAIN(suite_fn)						\
