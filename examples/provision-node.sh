@@ -25,44 +25,23 @@
 #       --ca-subject DN     subject of the CA if it has to be made
 #                           (default 'CN=cakit provisioning CA')
 #
-# It needs ca-init and ca-sign on PATH, and openssl.  Messages go to
-# standard error, one line for each node it changes.  Exit status: 0 when every node
-# has a good certificate, 1 when any failed (the others are still
-# done), 2 on a usage error.
+# It needs ca-init and ca-sign on PATH, openssl, and lib.sh beside it.
+# Messages go to standard error, one line for each node it changes.
+# Exit status: 0 when every node has a good certificate, 1 when any
+# failed (the others are still done), 2 on a usage error.
 #
 # Example, from cron or a configuration-management run:
 #   CA_DIR=/srv/ca provision-node.sh -o /etc/ssl/nodes web1.example.net
 set -eu
 
+# warn, die, number and help.
+. "$(dirname -- "$0")/lib.sh"
 prog=provision-node
 
 usage() {
 	echo "usage: $prog [-d CADIR] [-o OUTDIR] [-r DAYS] [--days N]" \
 	    "[--ca-subject DN] NAME..." >&2
 	exit 2
-}
-
-warn() {
-	echo "$prog: $*" >&2
-}
-
-die() {
-	warn "$@"
-	exit 1
-}
-
-# number NAME VALUE MAX: VALUE is a decimal integer in 0..MAX.
-number() {
-	case $2 in
-	''|*[!0-9]*)
-		warn "$1 '$2': not a number of days"
-		usage
-		;;
-	esac
-	if [ "${#2}" -gt 6 ] || [ "$2" -gt "$3" ]; then
-		warn "$1 '$2': at most $3"
-		usage
-	fi
 }
 
 ca=${CA_DIR:-./ca}
@@ -85,14 +64,13 @@ while [ $# -gt 0 ]; do
 		;;
 	-r|--renew-within)
 		[ $# -ge 2 ] || usage
-		number "$1" "$2" 36500
+		number "$1" "$2" 0 36500
 		within=$2
 		shift 2
 		;;
 	--days)
 		[ $# -ge 2 ] || usage
-		number "$1" "$2" 36500
-		[ "$2" -ge 1 ] || { warn "--days: at least 1"; usage; }
+		number "$1" "$2" 1 36500
 		days=$2
 		shift 2
 		;;
@@ -102,8 +80,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h|--help)
-		sed -n '2,/^set -eu/{/^#/s/^# \{0,1\}//p}' "$0"
-		exit 0
+		help
 		;;
 	--)
 		shift

@@ -29,44 +29,24 @@
 #       --crl-days N    the new CRL's nextUpdate (ca-revoke's default: 7)
 #   DAYS                the window (default $DAYS, else 30)
 #
-# A CA and its intermediates each have their own CRL: run the job once
-# for each CA directory.  Messages go to standard error.  Exit status:
-# 0 when everything due was renewed and the CRL signed, 1 when anything
-# failed (the rest is still done), 2 on a usage error.
+# It needs ca-list, ca-sign and ca-revoke on PATH, and lib.sh beside
+# it.  A CA and its intermediates each have their own CRL: run the job
+# once for each CA directory.  Messages go to standard error.  Exit
+# status: 0 when everything due was renewed and the CRL signed, 1 when
+# anything failed (the rest is still done), 2 on a usage error.
 #
 # Example crontab line:
 #   17 3 * * *  renew-expiring.sh -d /srv/ca/sub -o /srv/ca/renewed 30
 set -eu
 
+# warn, die, number and help.
+. "$(dirname -- "$0")/lib.sh"
 prog=renew-expiring
 
 usage() {
 	echo "usage: $prog [-d CADIR] [-o OUTDIR] [--days N] [--crl-days N]" \
 	    "[DAYS]" >&2
 	exit 2
-}
-
-warn() {
-	echo "$prog: $*" >&2
-}
-
-die() {
-	warn "$@"
-	exit 1
-}
-
-# number NAME VALUE MIN MAX: VALUE is a decimal integer in MIN..MAX.
-number() {
-	case $2 in
-	''|*[!0-9]*)
-		warn "$1 '$2': not a number of days"
-		usage
-		;;
-	esac
-	if [ "${#2}" -gt 6 ] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
-		warn "$1 '$2': must be from $3 to $4"
-		usage
-	fi
 }
 
 ca=${CA_DIR:-.}
@@ -100,8 +80,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h|--help)
-		sed -n '2,/^set -eu/{/^#/s/^# \{0,1\}//p}' "$0"
-		exit 0
+		help
 		;;
 	--)
 		shift

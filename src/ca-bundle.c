@@ -26,13 +26,22 @@ static const struct option longopts[] = {
 	{ "cert",		required_argument, NULL, OPT_CERT },
 	{ "chain",		required_argument, NULL, OPT_CHAIN },
 	{ "crl",		no_argument,	   NULL, OPT_CRL },
-	{ "dir",		required_argument, NULL, 'd' },
-	{ "help",		no_argument,	   NULL, 'h' },
 	{ "key",		required_argument, NULL, OPT_KEY },
 	{ "passphrase-file",	required_argument, NULL, OPT_PASS },
 	{ "pkcs12",		required_argument, NULL, OPT_PKCS12 },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 },
+	CLI_LONGOPTS_END,
+};
+
+/* What the command line asks for. */
+struct args {
+	char		*dirs[DIRS_MAX];
+	size_t		 ndirs;
+	const char	*chain;
+	bool		 crl;
+	const char	*pkcs12;
+	const char	*key;
+	const char	*cert;
+	const char	*pass;
 };
 
 static void
@@ -63,100 +72,116 @@ usage(FILE *f)
 "  -V, --version          print the version and exit\n", f);
 }
 
+/* The options, checked; CLI_CONTINUE, or the exit status to end with. */
+static int
+parse_args(int argc, char *argv[], struct args *a)
+{
+	int	 c, rc, modes;
+
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (a->ndirs == DIRS_MAX)
+				return cli_usage_error("more than %d -d",
+				    DIRS_MAX);
+			a->dirs[a->ndirs++] = optarg;
+			break;
+		case OPT_CERT:
+			a->cert = optarg;
+			break;
+		case OPT_CHAIN:
+			a->chain = optarg;
+			break;
+		case OPT_CRL:
+			a->crl = true;
+			break;
+		case OPT_KEY:
+			a->key = optarg;
+			break;
+		case OPT_PASS:
+			a->pass = optarg;
+			break;
+		case OPT_PKCS12:
+			a->pkcs12 = optarg;
+			break;
+		default:
+			if ((rc = cli_option(c, argv, usage, NULL)) !=
+			    CLI_CONTINUE)
+				return rc;
+			break;
+		}
+	}
+	if (optind != argc)
+		return cli_operand_error(argv[optind]);
+	modes = (a->chain != NULL) + a->crl + (a->pkcs12 != NULL);
+	if (modes > 1)
+		return cli_usage_error("--chain, --crl and --pkcs12 exclude "
+		    "each other");
+	if (modes == 1 && a->ndirs > 1)
+		return cli_usage_error("several -d make a trust bundle only");
+	if (a->pkcs12 != NULL && (a->key == NULL || a->cert == NULL ||
+	    a->pass == NULL))
+		return cli_usage_error("--pkcs12 needs --key, --cert and "
+		    "--passphrase-file");
+	if (a->pkcs12 == NULL && (a->key != NULL || a->cert != NULL ||
+	    a->pass != NULL))
+		return cli_usage_error("--key, --cert and --passphrase-file "
+		    "go with --pkcs12");
+	if (a->ndirs == 0)
+		a->dirs[a->ndirs++] = (char *)opt_ca_dir(NULL);
+	return CLI_CONTINUE;
+}
+
+/* --chain, --crl or --pkcs12: what one CA gives; 0 or -1. */
+static int
+bundle_one(const struct args *a, struct buf *out, struct cakit_err *err)
+{
+	struct ca	*ca = NULL;
+	int		 rc = -1;
+
+	/* The PKCS#12 file is new: refused now if anything is there. */
+	if (a->pkcs12 != NULL && file_check_new(a->pkcs12, err) == -1)
+		goto out;
+	if ((ca = ca_open(a->dirs[0], CA_OPEN_NOKEY, NULL, err)) == NULL)
+		goto out;
+	if (a->chain != NULL && bundle_chain(ca, a->chain, out, err) == -1)
+		goto out;
+	if (a->crl && bundle_crls(ca, out, err) == -1)
+		goto out;
+	if (a->pkcs12 != NULL && (ca_check_output(ca, a->pkcs12, err) == -1 ||
+	    bundle_pkcs12(ca, a->pkcs12, a->key, a->cert, a->pass,
+	    err) == -1))
+		goto out;
+	rc = 0;
+out:
+	ca_free(ca);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct cakit_err	 err = { "", 0 };
+	struct args		 a;
 	struct buf		 out = { 0 };
-	struct ca		*ca = NULL;
-	char			*dirs[DIRS_MAX];
-	const char		*chain = NULL, *pkcs12 = NULL, *key = NULL;
-	const char		*cert = NULL, *pass = NULL;
-	size_t			 ndirs = 0;
-	bool			 crl = false;
-	int			 c, modes, rc = 1;
+	int			 rc = 1;
 
 	cli_setup("ca-bundle");
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'V':
-			cli_version();
-			return 0;
-		case 'd':
-			if (ndirs == DIRS_MAX)
-				return cli_usage_error("more than %d -d",
-				    DIRS_MAX);
-			dirs[ndirs++] = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_CERT:
-			cert = optarg;
-			break;
-		case OPT_CHAIN:
-			chain = optarg;
-			break;
-		case OPT_CRL:
-			crl = true;
-			break;
-		case OPT_KEY:
-			key = optarg;
-			break;
-		case OPT_PASS:
-			pass = optarg;
-			break;
-		case OPT_PKCS12:
-			pkcs12 = optarg;
-			break;
-		default:
-			return cli_bad_option(c, argv);
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error("unexpected argument '%.40s'",
-		    argv[optind]);
-	modes = (chain != NULL) + crl + (pkcs12 != NULL);
-	if (modes > 1)
-		return cli_usage_error("--chain, --crl and --pkcs12 exclude "
-		    "each other");
-	if (modes == 1 && ndirs > 1)
-		return cli_usage_error("several -d make a trust bundle only");
-	if (pkcs12 != NULL && (key == NULL || cert == NULL || pass == NULL))
-		return cli_usage_error("--pkcs12 needs --key, --cert and "
-		    "--passphrase-file");
-	if (pkcs12 == NULL && (key != NULL || cert != NULL || pass != NULL))
-		return cli_usage_error("--key, --cert and --passphrase-file "
-		    "go with --pkcs12");
-	if (ndirs == 0)
-		dirs[ndirs++] = (char *)opt_ca_dir(NULL);
+	memset(&a, 0, sizeof(a));
+	if ((rc = parse_args(argc, argv, &a)) != CLI_CONTINUE)
+		goto out;
 
-	if (modes == 0) {
-		if (bundle_trust(dirs, ndirs, &out, &err) == -1)
+	if (a.chain == NULL && !a.crl && a.pkcs12 == NULL) {
+		if (bundle_trust(a.dirs, a.ndirs, &out, &err) == -1)
 			goto fail;
-	} else {
-		/* The PKCS#12 file is new: refused now if anything is there. */
-		if (pkcs12 != NULL && file_check_new(pkcs12, &err) == -1)
-			goto fail;
-		if ((ca = ca_open(dirs[0], CA_OPEN_NOKEY, NULL, &err)) == NULL)
-			goto fail;
-		if (chain != NULL && bundle_chain(ca, chain, &out, &err) == -1)
-			goto fail;
-		if (crl && bundle_crls(ca, &out, &err) == -1)
-			goto fail;
-		if (pkcs12 != NULL && ca_check_output(ca, pkcs12, &err) == -1)
-			goto fail;
-		if (pkcs12 != NULL && bundle_pkcs12(ca, pkcs12, key, cert,
-		    pass, &err) == -1)
-			goto fail;
-	}
+	} else if (bundle_one(&a, &out, &err) == -1)
+		goto fail;
 	rc = cli_print(out.p, out.len);
 	goto out;
 fail:
 	rc = cli_fail(&err);
 out:
 	buf_free(&out);
-	ca_free(ca);
 	return rc;
 }

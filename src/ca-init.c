@@ -36,11 +36,9 @@ enum {
 static const struct option longopts[] = {
 	{ "crl-url",		required_argument, NULL, OPT_CRL_URL },
 	{ "days",		required_argument, NULL, OPT_DAYS },
-	{ "dir",		required_argument, NULL, 'd' },
 	{ "exclude-dns",	required_argument, NULL, OPT_EXCLUDE_DNS },
 	{ "exclude-ip",		required_argument, NULL, OPT_EXCLUDE_IP },
 	{ "exist-ok",		no_argument,	   NULL, OPT_EXIST_OK },
-	{ "help",		no_argument,	   NULL, 'h' },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "key-passphrase-file", required_argument, NULL, OPT_KEY_PASS },
 	{ "key-type",		required_argument, NULL, OPT_KEY_TYPE },
@@ -52,8 +50,15 @@ static const struct option longopts[] = {
 	{ "permit-dns",		required_argument, NULL, OPT_PERMIT_DNS },
 	{ "permit-ip",		required_argument, NULL, OPT_PERMIT_IP },
 	{ "subject",		required_argument, NULL, OPT_SUBJECT },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 },
+	CLI_LONGOPTS_END,
+};
+
+/* What the command line asks for. */
+struct args {
+	struct ca_init_opts	 o;
+	struct san_list		 permit;	/* nameConstraints */
+	struct san_list		 exclude;
+	bool			 json;
 };
 
 static void
@@ -101,171 +106,203 @@ usage(FILE *f)
 	    DAYS_MAX, PATH_LEN_MAX);
 }
 
-int
-main(int argc, char *argv[])
+/* --crl-url: a URI as ca-sign's --uri takes it; CLI_CONTINUE or 2. */
+static int
+check_url(const char *url)
 {
-	struct ca_init_opts	 o;
 	struct cakit_err	 err = { "", 0 };
-	struct cakit_notes	 notes = { .n = 0 };
-	struct ledger_row	 row;
-	struct buf		 out = { 0 };
-	struct san_list		 urls = { NULL, 0 };
-	struct san_list		 permit = { NULL, 0 }, exclude = { NULL, 0 };
-	char			*crt = NULL, *key = NULL, *db = NULL, *crl = NULL;
-	const char		*files[9];
-	long long		 n;
+	struct san_list		 l = { NULL, 0 };
+	int			 rc = CLI_CONTINUE;
+
+	if (san_add(&l, SAN_URI, url, strlen(url), &err) == -1)
+		rc = cli_usage_error("--crl-url: %s", err.msg);
+	san_list_free(&l);
+	return rc;
+}
+
+/* --permit-dns or --exclude-dns; CLI_CONTINUE or 2. */
+static int
+add_dns_constraint(int c, const char *value, struct args *a)
+{
+	struct cakit_err	 err = { "", 0 };
 	unsigned char		 ipbuf[16];
-	bool			 json = false, existed, plain_note;
-	int			 c, rc = 1;
+	const char		*opt, *ipopt;
 
-	cli_setup("ca-init");
-	memset(&row, 0, sizeof(row));
-	memset(&o, 0, sizeof(o));
-	o.key_type = KEY_ECDSA_P256;
-	o.path_len = -1;
+	opt = c == OPT_PERMIT_DNS ? "--permit-dns" : "--exclude-dns";
+	ipopt = c == OPT_PERMIT_DNS ? "--permit-ip" : "--exclude-ip";
+	/* The library's hint would be ca-sign's --ip. */
+	if (inet_pton(AF_INET, value, ipbuf) == 1 ||
+	    inet_pton(AF_INET6, value, ipbuf) == 1)
+		return cli_usage_error("%s '%.64s': an IP address, not a "
+		    "domain name; use %s", opt, value, ipopt);
+	if (strchr(value, '*') != NULL ||
+	    san_add(c == OPT_PERMIT_DNS ? &a->permit : &a->exclude, SAN_DNS,
+	    value, strlen(value), &err) == -1)
+		return cli_usage_error("%s '%.64s': not a domain name%s%s",
+		    opt, value, err.msg[0] ? ": " : "", err.msg);
+	return CLI_CONTINUE;
+}
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'V':
-			cli_version();
-			rc = 0;
-			goto out;
-		case 'd':
-			o.dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		case OPT_CRL_URL:
-			if (san_add(&urls, SAN_URI, optarg, strlen(optarg),
-			    &err) == -1) {
-				rc = cli_usage_error("--crl-url: %s", err.msg);
-				goto out;
-			}
-			o.crl_url = optarg;
-			break;
-		case OPT_DAYS:
-			if (cli_number("--days", optarg, 1, DAYS_MAX,
-			    &n) == -1) {
-				rc = 2;
-				goto out;
-			}
-			o.days = n;
-			break;
-		case OPT_EXCLUDE_DNS:
-		case OPT_PERMIT_DNS:
-			/* The library's hint would be ca-sign's --ip. */
-			if (inet_pton(AF_INET, optarg, ipbuf) == 1 ||
-			    inet_pton(AF_INET6, optarg, ipbuf) == 1) {
-				rc = cli_usage_error("%s '%.64s': an IP address, "
-				    "not a domain name; use %s", c ==
-				    OPT_PERMIT_DNS ? "--permit-dns" :
-				    "--exclude-dns", optarg, c == OPT_PERMIT_DNS ?
-				    "--permit-ip" : "--exclude-ip");
-				goto out;
-			}
-			if (strchr(optarg, '*') != NULL ||
-			    san_add(c == OPT_PERMIT_DNS ? &permit : &exclude,
-			    SAN_DNS, optarg, strlen(optarg), &err) == -1) {
-				rc = cli_usage_error("%s '%.64s': not a domain "
-				    "name%s%s", c == OPT_PERMIT_DNS ?
-				    "--permit-dns" : "--exclude-dns", optarg,
-				    err.msg[0] ? ": " : "", err.msg);
-				goto out;
-			}
-			break;
-		case OPT_EXCLUDE_IP:
-		case OPT_PERMIT_IP:
-			if (san_add_cidr(c == OPT_PERMIT_IP ? &permit :
-			    &exclude, optarg, &err) == -1) {
-				rc = cli_usage_error("%s %s", c == OPT_PERMIT_IP ?
-				    "--permit-ip" : "--exclude-ip", err.msg);
-				goto out;
-			}
-			break;
-		case OPT_EXIST_OK:
-			o.exist_ok = true;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_KEY_PASS:
-			o.passphrase_file = optarg;
-			break;
-		case OPT_KEY_TYPE:
-			if (key_type_parse(optarg, &o.key_type) == -1) {
-				rc = cli_usage_error("--key-type '%.40s': "
-				    "unknown; use one of " KEY_TYPE_NAMES,
-				    optarg);
-				goto out;
-			}
-			o.key_type_set = true;
-			break;
-		case OPT_KEY_URI:
-			if (!key_is_uri(optarg)) {
-				rc = cli_usage_error("--key-uri '%.64s': not "
-				    "a pkcs11: URI", optarg);
-				goto out;
-			}
-			o.key_uri = optarg;
-			break;
-		case OPT_MAX_DAYS:
-			if (cli_number("--max-days", optarg, 1, DAYS_MAX,
-			    &n) == -1) {
-				rc = 2;
-				goto out;
-			}
-			o.max_days = n;
-			break;
-		case OPT_PARENT:
-			o.parent = optarg;
-			break;
-		case OPT_PARENT_PASS:
-			o.parent_passphrase_file = optarg;
-			break;
-		case OPT_PATH_LEN:
-			if (cli_number("--path-len", optarg, 0, PATH_LEN_MAX,
-			    &n) == -1) {
-				rc = 2;
-				goto out;
-			}
-			o.path_len = n;
-			break;
-		case OPT_SUBJECT:
-			if (dn_check(optarg, &err) == -1) {
-				rc = cli_usage_error("%s", err.msg);
-				goto out;
-			}
-			o.subject = optarg;
-			break;
-		default:
-			rc = cli_bad_option(c, argv);
-			goto out;
-		}
+/* --permit-ip or --exclude-ip; CLI_CONTINUE or 2. */
+static int
+add_ip_constraint(int c, const char *value, struct args *a)
+{
+	struct cakit_err	 err = { "", 0 };
+
+	if (san_add_cidr(c == OPT_PERMIT_IP ? &a->permit : &a->exclude, value,
+	    &err) == -1)
+		return cli_usage_error("%s %s", c == OPT_PERMIT_IP ?
+		    "--permit-ip" : "--exclude-ip", err.msg);
+	return CLI_CONTINUE;
+}
+
+/* One option; CLI_CONTINUE, or the exit status to end with. */
+static int
+parse_option(int c, char *const argv[], struct args *a)
+{
+	struct cakit_err	 err = { "", 0 };
+	long long		 n;
+
+	switch (c) {
+	case OPT_CRL_URL:
+		a->o.crl_url = optarg;
+		return check_url(optarg);
+	case OPT_DAYS:
+		if (cli_number("--days", optarg, 1, DAYS_MAX, &n) == -1)
+			return 2;
+		a->o.days = n;
+		return CLI_CONTINUE;
+	case OPT_EXCLUDE_DNS:
+	case OPT_PERMIT_DNS:
+		return add_dns_constraint(c, optarg, a);
+	case OPT_EXCLUDE_IP:
+	case OPT_PERMIT_IP:
+		return add_ip_constraint(c, optarg, a);
+	case OPT_EXIST_OK:
+		a->o.exist_ok = true;
+		return CLI_CONTINUE;
+	case OPT_JSON:
+		a->json = true;
+		return CLI_CONTINUE;
+	case OPT_KEY_PASS:
+		a->o.passphrase_file = optarg;
+		return CLI_CONTINUE;
+	case OPT_KEY_TYPE:
+		if (key_type_parse(optarg, &a->o.key_type) == -1)
+			return cli_usage_error("--key-type '%.40s': unknown; "
+			    "use one of " KEY_TYPE_NAMES, optarg);
+		a->o.key_type_set = true;
+		return CLI_CONTINUE;
+	case OPT_KEY_URI:
+		if (!key_is_uri(optarg))
+			return cli_usage_error("--key-uri '%.64s': not a "
+			    "pkcs11: URI", optarg);
+		a->o.key_uri = optarg;
+		return CLI_CONTINUE;
+	case OPT_MAX_DAYS:
+		if (cli_number("--max-days", optarg, 1, DAYS_MAX, &n) == -1)
+			return 2;
+		a->o.max_days = n;
+		return CLI_CONTINUE;
+	case OPT_PARENT:
+		a->o.parent = optarg;
+		return CLI_CONTINUE;
+	case OPT_PARENT_PASS:
+		a->o.parent_passphrase_file = optarg;
+		return CLI_CONTINUE;
+	case OPT_PATH_LEN:
+		if (cli_number("--path-len", optarg, 0, PATH_LEN_MAX,
+		    &n) == -1)
+			return 2;
+		a->o.path_len = n;
+		return CLI_CONTINUE;
+	case OPT_SUBJECT:
+		if (dn_check(optarg, &err) == -1)
+			return cli_usage_error("%s", err.msg);
+		a->o.subject = optarg;
+		return CLI_CONTINUE;
+	default:
+		return cli_option(c, argv, usage, &a->o.dir);
 	}
-	if (optind != argc) {
-		rc = cli_usage_error("unexpected argument '%.40s'",
-		    argv[optind]);
-		goto out;
-	}
-	if (o.subject == NULL) {
-		rc = cli_usage_error("--subject is required");
-		goto out;
-	}
-	o.permit = &permit;
-	o.exclude = &exclude;
-	o.dir = opt_ca_dir(o.dir);
+}
+
+/* The options, checked; CLI_CONTINUE, or the exit status to end with. */
+static int
+parse_args(int argc, char *argv[], struct args *a)
+{
+	int	 c, rc;
+
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1)
+		if ((rc = parse_option(c, argv, a)) != CLI_CONTINUE)
+			return rc;
+	if (optind != argc)
+		return cli_operand_error(argv[optind]);
+	if (a->o.subject == NULL)
+		return cli_usage_error("--subject is required");
+	a->o.permit = &a->permit;
+	a->o.exclude = &a->exclude;
+	a->o.dir = opt_ca_dir(a->o.dir);
 	/*
 	 * $CA_KEY_PASSPHRASE_FILE unlocks existing keys (the parent's);
 	 * only --key-passphrase-file encrypts the new one.
 	 */
-	o.parent_passphrase_file = cli_passfile(o.parent_passphrase_file);
-	plain_note = o.passphrase_file == NULL && o.key_uri == NULL &&
-	    cli_passfile(NULL) != NULL;
+	a->o.parent_passphrase_file =
+	    cli_passfile(a->o.parent_passphrase_file);
+	return CLI_CONTINUE;
+}
 
-	if (ca_init(&o, time(NULL), &row, &existed, &notes, &err) == -1) {
+/* The CA certificate's row and the CA's files as JSON on stdout; 0 or 1. */
+static int
+print_json(const char *dir, const struct ledger_row *row)
+{
+	struct buf	 out = { 0 };
+	char		*crt, *key, *db, *crl;
+	const char	*files[9];
+	int		 rc;
+
+	crt = file_join(dir, CA_CRT);
+	key = file_join(dir, CA_KEY);
+	db = file_join(dir, CA_LEDGER);
+	crl = file_join(dir, CA_CRL);
+	files[0] = "certificate"; files[1] = crt;
+	files[2] = "key"; files[3] = key;
+	files[4] = "ledger"; files[5] = db;
+	files[6] = "crl"; files[7] = crl;
+	files[8] = NULL;
+	row_json(&out, row, time(NULL), files, false);
+	buf_addc(&out, '\n');
+	rc = cli_print(out.p, out.len);
+	buf_free(&out);
+	free(crt);
+	free(key);
+	free(db);
+	free(crl);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cakit_err	 err = { "", 0 };
+	struct cakit_notes	 notes = { .n = 0 };
+	struct args		 a;
+	struct ledger_row	 row;
+	bool			 existed, plain_note;
+	int			 rc = 1;
+
+	cli_setup("ca-init");
+	memset(&row, 0, sizeof(row));
+	memset(&a, 0, sizeof(a));
+	a.o.key_type = KEY_ECDSA_P256;
+	a.o.path_len = -1;
+	if ((rc = parse_args(argc, argv, &a)) != CLI_CONTINUE)
+		goto out;
+	rc = 1;
+
+	plain_note = a.o.passphrase_file == NULL && a.o.key_uri == NULL &&
+	    cli_passfile(NULL) != NULL;
+	if (ca_init(&a.o, time(NULL), &row, &existed, &notes, &err) == -1) {
 		cli_notes(&notes);
 		rc = cli_fail(&err);
 		goto out;
@@ -277,32 +314,13 @@ main(int argc, char *argv[])
 	cli_notes(&notes);
 	if (existed)
 		fprintf(stderr, "%s: %s already holds a CA; nothing changed\n",
-		    cli_prog, o.dir);
-	if (json) {
-		crt = file_join(o.dir, CA_CRT);
-		key = file_join(o.dir, CA_KEY);
-		db = file_join(o.dir, CA_LEDGER);
-		crl = file_join(o.dir, CA_CRL);
-		files[0] = "certificate"; files[1] = crt;
-		files[2] = "key"; files[3] = key;
-		files[4] = "ledger"; files[5] = db;
-		files[6] = "crl"; files[7] = crl;
-		files[8] = NULL;
-		row_json(&out, &row, time(NULL), files, false);
-		buf_addc(&out, '\n');
-		if (cli_print(out.p, out.len) != 0)
-			goto out;
-	}
+		    cli_prog, a.o.dir);
+	if (a.json && print_json(a.o.dir, &row) != 0)
+		goto out;
 	rc = 0;
 out:
-	san_list_free(&urls);
-	san_list_free(&permit);
-	san_list_free(&exclude);
+	san_list_free(&a.permit);
+	san_list_free(&a.exclude);
 	ledger_row_clear(&row);
-	buf_free(&out);
-	free(crt);
-	free(key);
-	free(db);
-	free(crl);
 	return rc;
 }

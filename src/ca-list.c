@@ -28,17 +28,23 @@ enum {
 static const struct option longopts[] = {
 	{ "check",		no_argument,	   NULL, OPT_CHECK },
 	{ "days",		required_argument, NULL, OPT_DAYS },
-	{ "dir",		required_argument, NULL, 'd' },
 	{ "expired",		no_argument,	   NULL, OPT_EXPIRED },
 	{ "expiring",		required_argument, NULL, OPT_EXPIRING },
-	{ "help",		no_argument,	   NULL, 'h' },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "openssl-index",	no_argument,	   NULL, OPT_INDEX },
 	{ "revoked",		no_argument,	   NULL, OPT_REVOKED },
 	{ "subject",		required_argument, NULL, OPT_SUBJECT },
 	{ "valid",		no_argument,	   NULL, OPT_VALID },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 },
+	CLI_LONGOPTS_END,
+};
+
+/* What the command line asks for. */
+struct args {
+	const char		*dir;
+	struct ledger_filter	 f;
+	enum list_format	 fmt;
+	bool			 check;
+	int			 days;		/* with --check */
 };
 
 static void
@@ -67,101 +73,102 @@ usage(FILE *f)
 	    CHECK_DAYS_DEFAULT);
 }
 
-int
-main(int argc, char *argv[])
+/* The options, checked; CLI_CONTINUE, or the exit status to end with. */
+static int
+parse_args(int argc, char *argv[], struct args *a)
 {
-	struct cakit_err	 err = { "", 0 };
-	struct ledger_filter	 f;
-	struct ca		*ca = NULL;
-	enum list_format	 fmt = LIST_TABLE;
-	const char		*dir = NULL;
-	char			 status[256];
-	long long		 n;
-	bool			 check = false, days_set = false;
-	int			 c, nstatus = 0, nfmt = 0, rc = 1;
-	int			 days = CHECK_DAYS_DEFAULT;
+	long long	 n;
+	bool		 days_set = false;
+	int		 c, rc, nstatus = 0, nfmt = 0;
 
-	cli_setup("ca-list");
-	memset(&f, 0, sizeof(f));
-	f.status = -1;
-	f.expiring_days = -1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
 		switch (c) {
-		case 'V':
-			cli_version();
-			return 0;
-		case 'd':
-			dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		case OPT_CHECK:
-			check = true;
+			a->check = true;
 			break;
 		case OPT_DAYS:
 			if (cli_number("--days", optarg, 0, DAYS_MAX, &n) == -1)
 				return 2;
-			days = n;
+			a->days = n;
 			days_set = true;
 			break;
 		case OPT_EXPIRED:
-			f.status = STATUS_EXPIRED;
+			a->f.status = STATUS_EXPIRED;
 			nstatus++;
 			break;
 		case OPT_EXPIRING:
 			if (cli_number("--expiring", optarg, 0, DAYS_MAX,
 			    &n) == -1)
 				return 2;
-			f.expiring_days = n;
+			a->f.expiring_days = n;
 			break;
 		case OPT_INDEX:
-			fmt = LIST_INDEX;
+			a->fmt = LIST_INDEX;
 			nfmt++;
 			break;
 		case OPT_JSON:
-			fmt = LIST_JSON;
+			a->fmt = LIST_JSON;
 			nfmt++;
 			break;
 		case OPT_REVOKED:
-			f.status = STATUS_REVOKED;
+			a->f.status = STATUS_REVOKED;
 			nstatus++;
 			break;
 		case OPT_SUBJECT:
-			f.subject = optarg;
+			a->f.subject = optarg;
 			break;
 		case OPT_VALID:
-			f.status = STATUS_VALID;
+			a->f.status = STATUS_VALID;
 			nstatus++;
 			break;
 		default:
-			return cli_bad_option(c, argv);
+			if ((rc = cli_option(c, argv, usage, &a->dir)) !=
+			    CLI_CONTINUE)
+				return rc;
+			break;
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("unexpected argument '%.40s'",
-		    argv[optind]);
+		return cli_operand_error(argv[optind]);
 	if (nstatus > 1)
 		return cli_usage_error("--valid, --revoked and --expired "
 		    "exclude each other");
 	if (nfmt > 1)
 		return cli_usage_error("--json and --openssl-index exclude "
 		    "each other");
-	if (check && (nstatus > 0 || nfmt > 0 || f.subject != NULL ||
-	    f.expiring_days >= 0))
+	if (a->check && (nstatus > 0 || nfmt > 0 || a->f.subject != NULL ||
+	    a->f.expiring_days >= 0))
 		return cli_usage_error("--check takes only --days");
-	if (days_set && !check)
+	if (days_set && !a->check)
 		return cli_usage_error("--days goes with --check");
-	dir = opt_ca_dir(dir);
+	return CLI_CONTINUE;
+}
 
-	if ((ca = ca_open(dir, CA_OPEN_NOKEY, NULL, &err)) == NULL) {
-		rc = cli_fail(&err);
+int
+main(int argc, char *argv[])
+{
+	struct cakit_err	 err = { "", 0 };
+	struct args		 a;
+	struct ca		*ca = NULL;
+	char			 status[256];
+	int			 rc = 1;
+
+	cli_setup("ca-list");
+	memset(&a, 0, sizeof(a));
+	a.f.status = -1;
+	a.f.expiring_days = -1;
+	a.fmt = LIST_TABLE;
+	a.days = CHECK_DAYS_DEFAULT;
+	if ((rc = parse_args(argc, argv, &a)) != CLI_CONTINUE)
 		goto out;
-	}
-	f.now = time(NULL);
-	if (check) {
-		if (list_check(ca, days, f.now, status, sizeof(status),
+	rc = 1;
+
+	if ((ca = cli_open_ca(a.dir, CA_OPEN_NOKEY, NULL)) == NULL)
+		goto out;
+	a.f.now = time(NULL);
+	if (a.check) {
+		if (list_check(ca, a.days, a.f.now, status, sizeof(status),
 		    &err) == -1) {
 			rc = cli_fail(&err);
 			goto out;
@@ -170,7 +177,7 @@ main(int argc, char *argv[])
 		rc = cli_print("", 0);
 		goto out;
 	}
-	if (list_print(ca, &f, fmt, stdout, &err) == -1) {
+	if (list_print(ca, &a.f, a.fmt, stdout, &err) == -1) {
 		rc = cli_fail(&err);
 		goto out;
 	}

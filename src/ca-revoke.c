@@ -22,13 +22,22 @@ enum {
 static const struct option longopts[] = {
 	{ "crl",		no_argument,	   NULL, OPT_CRL },
 	{ "crl-days",		required_argument, NULL, OPT_CRL_DAYS },
-	{ "dir",		required_argument, NULL, 'd' },
-	{ "help",		no_argument,	   NULL, 'h' },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "key-passphrase-file", required_argument, NULL, OPT_KEY_PASS },
 	{ "reason",		required_argument, NULL, OPT_REASON },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 },
+	CLI_LONGOPTS_END,
+};
+
+/* What the command line asks for. */
+struct args {
+	const char	*dir;
+	const char	*passfile;
+	char *const	*certs;		/* serials or certificate files */
+	int		 ncerts;
+	bool		 crl_only;
+	bool		 json;
+	int		 reason;
+	int		 crl_days;
 };
 
 static void
@@ -56,109 +65,123 @@ usage(FILE *f)
 	    CRL_DAYS_DEFAULT, CRL_DAYS_MAX);
 }
 
-int
-main(int argc, char *argv[])
+/* The options, checked; CLI_CONTINUE, or the exit status to end with. */
+static int
+parse_args(int argc, char *argv[], struct args *a)
 {
-	struct cakit_err	 err = { "", 0 };
-	struct cakit_notes	 notes = { .n = 0 };
-	struct ledger_row	 row;
-	struct buf		 out = { 0 };
-	struct ca		*ca = NULL;
-	const char		*dir = NULL, *passfile = NULL;
-	long long		 n;
-	bool			 crl_only = false, json = false, changed;
-	bool			 reason_set = false;
-	int			 c, i, reason = 0, crl_days = CRL_DAYS_DEFAULT;
-	int			 rc = 1;
+	long long	 n;
+	bool		 reason_set = false;
+	int		 c, rc;
 
-	cli_setup("ca-revoke");
-	memset(&row, 0, sizeof(row));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Vd:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
 		switch (c) {
-		case 'V':
-			cli_version();
-			return 0;
-		case 'd':
-			dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		case OPT_CRL:
-			crl_only = true;
+			a->crl_only = true;
 			break;
 		case OPT_CRL_DAYS:
 			if (cli_number("--crl-days", optarg, 1, CRL_DAYS_MAX,
 			    &n) == -1)
 				return 2;
-			crl_days = n;
+			a->crl_days = n;
 			break;
 		case OPT_JSON:
-			json = true;
+			a->json = true;
 			break;
 		case OPT_KEY_PASS:
-			passfile = optarg;
+			a->passfile = optarg;
 			break;
 		case OPT_REASON:
-			if (crl_reason_parse(optarg, &reason) == -1)
+			if (crl_reason_parse(optarg, &a->reason) == -1)
 				return cli_usage_error("--reason '%.40s': "
 				    "unknown reason", optarg);
 			reason_set = true;
 			break;
 		default:
-			return cli_bad_option(c, argv);
+			if ((rc = cli_option(c, argv, usage, &a->dir)) !=
+			    CLI_CONTINUE)
+				return rc;
+			break;
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (crl_only && argc > 0)
+	a->certs = argv + optind;
+	a->ncerts = argc - optind;
+	if (a->crl_only && a->ncerts > 0)
 		return cli_usage_error("--crl takes no certificates");
-	if (!crl_only && argc == 0)
+	if (!a->crl_only && a->ncerts == 0)
 		return cli_usage_error("name a serial or certificate file to "
 		    "revoke, or give --crl");
-	if (crl_only && (reason_set || json))
+	if (a->crl_only && (reason_set || a->json))
 		return cli_usage_error("--crl takes only --crl-days");
-	dir = opt_ca_dir(dir);
+	return CLI_CONTINUE;
+}
 
-	if ((ca = ca_open(dir, 0, cli_passfile(passfile), &err)) == NULL) {
-		rc = cli_fail(&err);
-		goto out;
+/* The revoked certificates' rows, as a JSON array on stdout; 0 or 1. */
+static int
+print_json(struct ca *ca, char *const *certs, int ncerts)
+{
+	struct cakit_err	 err = { "", 0 };
+	struct ledger_row	 row;
+	struct buf		 out = { 0 };
+	int			 i, rc = 1;
+
+	memset(&row, 0, sizeof(row));
+	buf_addc(&out, '[');
+	for (i = 0; i < ncerts; i++) {
+		if (ca_lookup(ca, certs[i], &row, &err) == -1) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		buf_add(&out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
+		row_json(&out, &row, time(NULL), NULL, false);
+		ledger_row_clear(&row);
 	}
-	if (crl_only) {
-		if (crl_publish(ca, time(NULL), crl_days, &err) == -1) {
+	buf_add(&out, "\n]\n", 3);
+	rc = cli_print(out.p, out.len);
+out:
+	ledger_row_clear(&row);
+	buf_free(&out);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cakit_err	 err = { "", 0 };
+	struct cakit_notes	 notes = { .n = 0 };
+	struct args		 a;
+	struct ca		*ca = NULL;
+	bool			 changed;
+	int			 rc = 1;
+
+	cli_setup("ca-revoke");
+	memset(&a, 0, sizeof(a));
+	a.crl_days = CRL_DAYS_DEFAULT;
+	if ((rc = parse_args(argc, argv, &a)) != CLI_CONTINUE)
+		goto out;
+	rc = 1;
+
+	if ((ca = cli_open_ca(a.dir, 0, a.passfile)) == NULL)
+		goto out;
+	if (a.crl_only) {
+		if (crl_publish(ca, time(NULL), a.crl_days, &err) == -1) {
 			rc = cli_fail(&err);
 			goto out;
 		}
 		rc = 0;
 		goto out;
 	}
-	if (revoke_certs(ca, argv, argc, reason, crl_days, &changed, &notes,
-	    &err) == -1) {
+	if (revoke_certs(ca, a.certs, a.ncerts, a.reason, a.crl_days,
+	    &changed, &notes, &err) == -1) {
 		cli_notes(&notes);
 		rc = cli_fail(&err);
 		goto out;
 	}
 	cli_notes(&notes);
-	if (json) {
-		buf_addc(&out, '[');
-		for (i = 0; i < argc; i++) {
-			if (ca_lookup(ca, argv[i], &row, &err) == -1) {
-				rc = cli_fail(&err);
-				goto out;
-			}
-			buf_add(&out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
-			row_json(&out, &row, time(NULL), NULL, false);
-			ledger_row_clear(&row);
-		}
-		buf_add(&out, "\n]\n", 3);
-		if ((rc = cli_print(out.p, out.len)) != 0)
-			goto out;
-	}
+	if (a.json && (rc = print_json(ca, a.certs, a.ncerts)) != 0)
+		goto out;
 	rc = 0;
 out:
-	buf_free(&out);
-	ledger_row_clear(&row);
 	ca_free(ca);
 	return rc;
 }

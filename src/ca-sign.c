@@ -35,10 +35,8 @@ static const struct option longopts[] = {
 	{ "backdate",		required_argument, NULL, OPT_BACKDATE },
 	{ "batch",		no_argument,	   NULL, OPT_BATCH },
 	{ "days",		required_argument, NULL, OPT_DAYS },
-	{ "dir",		required_argument, NULL, 'd' },
 	{ "dns",		required_argument, NULL, OPT_DNS },
 	{ "email",		required_argument, NULL, OPT_EMAIL },
-	{ "help",		no_argument,	   NULL, 'h' },
 	{ "ip",			required_argument, NULL, OPT_IP },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "key-passphrase-file", required_argument, NULL, OPT_KEY_PASS },
@@ -49,8 +47,40 @@ static const struct option longopts[] = {
 	{ "renew",		required_argument, NULL, OPT_RENEW },
 	{ "subject",		required_argument, NULL, OPT_SUBJECT },
 	{ "uri",		required_argument, NULL, OPT_URI },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 },
+	CLI_LONGOPTS_END,
+};
+
+/* What ca-sign does: one mode, set by its option, as signify's verbs. */
+enum mode {
+	MODE_CSR,		/* sign a request: the default */
+	MODE_NEW_KEY,		/* --new-key: make a key and sign it */
+	MODE_RENEW,		/* --renew: reissue a certificate */
+	MODE_BATCH,		/* --batch: sign many requests */
+};
+
+/* The modes that take nothing from the command line but options. */
+#define BATCH_ALONE	"--batch takes subjects and names from each request"
+#define RENEW_ALONE	"--renew takes the key, subject, names and profile " \
+			"from the certificate it renews"
+
+/* What the command line asks for. */
+struct args {
+	enum mode		 mode;
+	const char		*new_key;	/* MODE_NEW_KEY: the key file */
+	const char		*renew;		/* MODE_RENEW: serial or file */
+	const char		*csr;		/* MODE_CSR, MODE_BATCH; "-" */
+	struct issue_opts	 o;
+	struct san_list		 sans;		/* o.sans */
+	const char		*dir;
+	const char		*output;
+	const char		*passfile;
+	enum key_type		 kt;
+	bool			 json;
+	/* Options given, which some modes refuse. */
+	bool			 backdate;
+	bool			 kt_set;
+	bool			 names;
+	bool			 profile_set;
 };
 
 static void
@@ -95,9 +125,9 @@ usage(FILE *f)
 	    DAYS_MAX, BACKDATE_DEFAULT, BACKDATE_MAX);
 }
 
+/* --dns, --email, --ip or --uri; CLI_CONTINUE, or the exit status. */
 static int
-add_name(struct san_list *l, enum san_type t, const char *opt,
-    const char *value)
+add_name(struct args *a, enum san_type t, const char *opt, const char *value)
 {
 	struct cakit_err	 err = { "", 0 };
 
@@ -105,11 +135,172 @@ add_name(struct san_list *l, enum san_type t, const char *opt,
 	 * A malformed name is refused as one in a request is (exit 1,
 	 * issue 2), though before anything is touched.
 	 */
-	if (san_add(l, t, value, strlen(value), &err) == -1) {
+	if (san_add(&a->sans, t, value, strlen(value), &err) == -1) {
 		prefix_err(&err, opt);
 		return cli_fail(&err);
 	}
-	return 0;
+	a->names = true;
+	return CLI_CONTINUE;
+}
+
+/*
+ * --new-key, --renew or --batch.  A second mode is a usage error, said
+ * as it always was: --batch's message if either is --batch, else
+ * --renew's.
+ */
+static int
+set_mode(struct args *a, enum mode m)
+{
+	if (a->mode != MODE_CSR && a->mode != m)
+		return cli_usage_error("%s", a->mode == MODE_BATCH ||
+		    m == MODE_BATCH ? BATCH_ALONE : RENEW_ALONE);
+	a->mode = m;
+	return CLI_CONTINUE;
+}
+
+/* One option; CLI_CONTINUE, or the exit status to end with. */
+static int
+parse_option(int c, char *const argv[], struct args *a)
+{
+	struct cakit_err	 err = { "", 0 };
+	long long		 n;
+
+	switch (c) {
+	case 'o':
+		a->output = optarg;
+		return CLI_CONTINUE;
+	case OPT_BACKDATE:
+		if (cli_number("--backdate", optarg, 0, BACKDATE_MAX,
+		    &n) == -1)
+			return 2;
+		a->backdate = true;
+		a->o.backdate = n == 0 ? -1 : n;
+		return CLI_CONTINUE;
+	case OPT_BATCH:
+		return set_mode(a, MODE_BATCH);
+	case OPT_DAYS:
+		if (cli_number("--days", optarg, 1, DAYS_MAX, &n) == -1)
+			return 2;
+		a->o.days = n;
+		return CLI_CONTINUE;
+	case OPT_DNS:
+		return add_name(a, SAN_DNS, "--dns", optarg);
+	case OPT_EMAIL:
+		return add_name(a, SAN_EMAIL, "--email", optarg);
+	case OPT_IP:
+		return add_name(a, SAN_IP, "--ip", optarg);
+	case OPT_JSON:
+		a->json = true;
+		return CLI_CONTINUE;
+	case OPT_KEY_PASS:
+		a->passfile = optarg;
+		return CLI_CONTINUE;
+	case OPT_KEY_TYPE:
+		if (key_type_parse(optarg, &a->kt) == -1)
+			return cli_usage_error("--key-type '%.40s': unknown; "
+			    "use one of " KEY_TYPE_NAMES, optarg);
+		a->kt_set = true;
+		return CLI_CONTINUE;
+	case OPT_NEW_KEY:
+		a->new_key = optarg;
+		return set_mode(a, MODE_NEW_KEY);
+	case OPT_PROFILE:
+		a->profile_set = true;
+		if (profile_parse(optarg, &a->o.profile) == -1)
+			return cli_usage_error("--profile '%.40s': unknown; "
+			    "use server, client or peer", optarg);
+		return CLI_CONTINUE;
+	case OPT_RENEW:
+		a->renew = optarg;
+		return set_mode(a, MODE_RENEW);
+	case OPT_SUBJECT:
+		if (dn_check(optarg, &err) == -1)
+			return cli_usage_error("%s", err.msg);
+		a->o.subject = optarg;
+		return CLI_CONTINUE;
+	case OPT_URI:
+		return add_name(a, SAN_URI, "--uri", optarg);
+	default:
+		return cli_option(c, argv, usage, &a->dir);
+	}
+}
+
+/*
+ * The options against the mode and the operands (at most one CSR);
+ * CLI_CONTINUE, or the exit status to end with.
+ */
+static int
+check_args(int argc, char *const argv[], struct args *a)
+{
+	if (argc > 1)
+		return cli_usage_error("more than one CSR given");
+	if (a->mode == MODE_BATCH && (a->names || a->o.subject != NULL))
+		return cli_usage_error("%s", BATCH_ALONE);
+	if (argc == 1)
+		a->csr = argv[0];
+	if (a->mode == MODE_NEW_KEY && argc == 1)
+		return cli_usage_error("--new-key makes its own request; do "
+		    "not give a CSR");
+	if (a->kt_set && a->mode != MODE_NEW_KEY)
+		return cli_usage_error("--key-type is for --new-key");
+	if (a->mode == MODE_RENEW && (argc == 1 || a->names ||
+	    a->o.subject != NULL || a->profile_set))
+		return cli_usage_error("%s", RENEW_ALONE);
+	if (a->mode == MODE_RENEW && a->backdate)
+		return cli_usage_error("--backdate is not for --renew, which "
+		    "backdates by the default %d s", BACKDATE_DEFAULT);
+	if (a->output != NULL && a->mode == MODE_NEW_KEY &&
+	    file_same(a->output, a->new_key))
+		return cli_usage_error("-o and --new-key name the same file");
+	a->o.sans = &a->sans;
+	a->dir = opt_ca_dir(a->dir);
+	return CLI_CONTINUE;
+}
+
+/* The options, checked; CLI_CONTINUE, or the exit status to end with. */
+static int
+parse_args(int argc, char *argv[], struct args *a)
+{
+	int	 c, rc;
+
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "o:", longopts,
+	    NULL)) != -1)
+		if ((rc = parse_option(c, argv, a)) != CLI_CONTINUE)
+			return rc;
+	return check_args(argc - optind, argv + optind, a);
+}
+
+/*
+ * The CA, and every output checked first: after the commit it is too
+ * late.  Returns the CA (ca_free) or NULL after printing why.
+ */
+static struct ca *
+open_ca(const struct args *a)
+{
+	struct cakit_err	 err = { "", 0 };
+	struct ca		*ca = NULL;
+
+	if (a->output != NULL && a->mode == MODE_BATCH &&
+	    !file_is_dir(a->output)) {
+		err_set(&err, "%s: not a directory (with --batch, -o names "
+		    "the directory for the certificates)", a->output);
+		goto fail;
+	}
+	if (a->output != NULL && a->mode != MODE_BATCH &&
+	    file_check_writable(a->output, &err) == -1)
+		goto fail;
+	if ((ca = cli_open_ca(a->dir, 0, a->passfile)) == NULL)
+		return NULL;
+	if ((a->output != NULL && ca_check_output(ca, a->output, &err) == -1) ||
+	    (a->mode == MODE_NEW_KEY && (ca_check_output(ca, a->new_key,
+	    &err) == -1 || file_check_new(a->new_key, &err) == -1)) ||
+	    ca_check_usable(ca, time(NULL), &err) == -1)
+		goto fail;
+	return ca;
+fail:
+	cli_fail(&err);
+	ca_free(ca);
+	return NULL;
 }
 
 /*
@@ -136,40 +327,124 @@ issued_fail(struct cakit_err *err, const char *serial, const char *dir,
 	return 3;
 }
 
-/* Standard output, which may fail after the commit like any file. */
+/* --batch: the exit status, 3 if any certificate was not shown. */
 static int
-print_out(const void *data, size_t len, struct cakit_err *err)
+sign_batch(struct ca *ca, const struct args *a)
 {
-	if ((len > 0 && fwrite(data, 1, len, stdout) != len) ||
-	    fflush(stdout) != 0) {
-		err_set(err, "standard output: %s", strerror(errno));
-		return -1;
+	struct cakit_err	 err = { "", 0 };
+	struct cakit_notes	 notes = { .n = 0 };
+	size_t			 issued, unwritten, len;
+	int			 ret;
+
+	ret = batch_run(ca, &a->o, a->csr, a->output, stdout, a->json,
+	    &issued, &unwritten, &notes, &err);
+	cli_notes(&notes);
+	if (ret == 0)
+		return 0;
+	if (unwritten > 0) {
+		/* batch_run's message gives the serial. */
+		len = strlen(err.msg);
+		snprintf(err.msg + len, sizeof(err.msg) - len, ": export each "
+		    "with ca-bundle -d %s --chain SERIAL (ca-list -d %s --json "
+		    "lists them)", a->dir, a->dir);
+		cli_fail(&err);
+		return 3;
 	}
-	return 0;
+	if (issued > 0)
+		fprintf(stderr, "%s: %zu certificates were issued before the "
+		    "failure\n", cli_prog, issued);
+	return cli_fail(&err);
+}
+
+/* The request from a file or standard input, signed; 0 or -1. */
+static int
+issue_csr(struct ca *ca, const struct args *a, struct ledger_row *row,
+    struct cakit_notes *notes, struct cakit_err *err)
+{
+	gnutls_datum_t	 in = { NULL, 0 };
+	struct req	*req = NULL;
+	int		 rc = -1;
+
+	if (file_read(a->csr, FILE_MAX, &in, err) == -1 ||
+	    (req = req_parse(&in, notes, err)) == NULL ||
+	    issue_cert(ca, &a->o, req->pub, req, time(NULL), row, notes,
+	    err) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(in.data);
+	req_free(req);
+	return rc;
+}
+
+/*
+ * The certificate out, once its row is committed: to -o, and PEM or
+ * JSON on stdout, which may fail like any file; 0 or -1.
+ */
+static int
+show_cert(const struct ledger_row *row, const struct args *a,
+    struct cakit_err *err)
+{
+	struct buf	 show = { 0 };
+	int		 rc = -1;
+
+	if (emit_cert(row, a->output, a->mode == MODE_NEW_KEY ? a->new_key :
+	    NULL, a->json, time(NULL), &show, err) == -1)
+		goto out;
+	if (a->json)
+		buf_addc(&show, '\n');
+	if (show.len > 0 && cli_write(show.p, show.len, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	buf_free(&show);
+	return rc;
+}
+
+/* One certificate, by the mode; the exit status. */
+static int
+sign_one(struct ca *ca, const struct args *a)
+{
+	struct cakit_err	 err = { "", 0 };
+	struct cakit_notes	 notes = { .n = 0 };
+	struct ledger_row	 row;
+	int			 ret, rc = 1;
+
+	memset(&row, 0, sizeof(row));
+	if (a->mode == MODE_RENEW)
+		ret = issue_renew(ca, a->renew, a->o.days, time(NULL), &row,
+		    &notes, &err);
+	else if (a->mode == MODE_NEW_KEY)
+		ret = issue_new_key(ca, &a->o, a->kt, a->new_key, time(NULL),
+		    &row, &notes, &err);
+	else
+		ret = issue_csr(ca, a, &row, &notes, &err);
+	cli_notes(&notes);
+	/* A new key that could not be written after the commit is lost. */
+	if (ret == -1 && a->mode == MODE_NEW_KEY && row.der.data != NULL) {
+		rc = issued_fail(&err, row.serial, a->dir, true);
+		goto out;
+	}
+	if (ret == -1) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (show_cert(&row, a, &err) == -1) {
+		rc = issued_fail(&err, row.serial, a->dir, false);
+		goto out;
+	}
+	rc = 0;
+out:
+	ledger_row_clear(&row);
+	return rc;
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct issue_opts	 o;
-	struct cakit_err	 err = { "", 0 };
-	struct cakit_notes	 notes = { .n = 0 };
-	struct san_list		 sans = { NULL, 0 };
-	struct ledger_row	 row;
-	struct buf		 out = { 0 };
-	struct ca		*ca = NULL;
-	struct req		*req = NULL;
-	gnutls_datum_t		 in = { NULL, 0 }, pem = { NULL, 0 };
-	const char		*dir = NULL, *output = NULL, *new_key = NULL;
-	const char		*renew = NULL, *passfile = NULL, *csr = "-";
-	const char		*files[5];
-	enum key_type		 kt = KEY_ECDSA_P256;
-	long long		 n;
-	bool			 json = false, kt_set = false, names = false;
-	bool			 batch = false, profile_set = false;
-	bool			 backdate = false;
-	size_t			 issued, unwritten, elen;
-	int			 c, i, rc = 1;
+	struct args	 a;
+	struct ca	*ca = NULL;
+	int		 rc = 1;
 
 	cli_setup("ca-sign");
 	/*
@@ -177,252 +452,23 @@ main(int argc, char *argv[])
 	 * reported (exit 3 after the commit), not a silent death.
 	 */
 	(void)signal(SIGPIPE, SIG_IGN);
-	memset(&row, 0, sizeof(row));
-	memset(&o, 0, sizeof(o));
-	o.profile = PROFILE_SERVER;
+	memset(&a, 0, sizeof(a));
+	a.mode = MODE_CSR;
+	a.csr = "-";
+	a.o.profile = PROFILE_SERVER;
+	a.kt = KEY_ECDSA_P256;
+	if ((rc = parse_args(argc, argv, &a)) != CLI_CONTINUE)
+		goto out;
+	rc = 1;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Vd:ho:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'V':
-			cli_version();
-			rc = 0;
-			goto out;
-		case 'd':
-			dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_BACKDATE:
-			if (cli_number("--backdate", optarg, 0, BACKDATE_MAX,
-			    &n) == -1) {
-				rc = 2;
-				goto out;
-			}
-			backdate = true;
-			o.backdate = n == 0 ? -1 : n;
-			break;
-		case OPT_BATCH:
-			batch = true;
-			break;
-		case OPT_DAYS:
-			if (cli_number("--days", optarg, 1, DAYS_MAX,
-			    &n) == -1) {
-				rc = 2;
-				goto out;
-			}
-			o.days = n;
-			break;
-		case OPT_DNS:
-		case OPT_EMAIL:
-		case OPT_IP:
-		case OPT_URI:
-			names = true;
-			if (add_name(&sans, c == OPT_DNS ? SAN_DNS :
-			    c == OPT_EMAIL ? SAN_EMAIL : c == OPT_IP ? SAN_IP :
-			    SAN_URI, c == OPT_DNS ? "--dns" : c == OPT_EMAIL ?
-			    "--email" : c == OPT_IP ? "--ip" : "--uri",
-			    optarg) != 0) {
-				rc = 1;
-				goto out;
-			}
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_KEY_PASS:
-			passfile = optarg;
-			break;
-		case OPT_KEY_TYPE:
-			if (key_type_parse(optarg, &kt) == -1) {
-				rc = cli_usage_error("--key-type '%.40s': "
-				    "unknown; use one of " KEY_TYPE_NAMES,
-				    optarg);
-				goto out;
-			}
-			kt_set = true;
-			break;
-		case OPT_NEW_KEY:
-			new_key = optarg;
-			break;
-		case OPT_PROFILE:
-			profile_set = true;
-			if (profile_parse(optarg, &o.profile) == -1) {
-				rc = cli_usage_error("--profile '%.40s': "
-				    "unknown; use server, client or peer",
-				    optarg);
-				goto out;
-			}
-			break;
-		case OPT_RENEW:
-			renew = optarg;
-			break;
-		case OPT_SUBJECT:
-			if (dn_check(optarg, &err) == -1) {
-				rc = cli_usage_error("%s", err.msg);
-				goto out;
-			}
-			o.subject = optarg;
-			break;
-		default:
-			rc = cli_bad_option(c, argv);
-			goto out;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1) {
-		rc = cli_usage_error("more than one CSR given");
+	if ((ca = open_ca(&a)) == NULL)
 		goto out;
-	}
-	if (batch && (new_key != NULL || renew != NULL || names ||
-	    o.subject != NULL)) {
-		rc = cli_usage_error("--batch takes subjects and names from "
-		    "each request");
-		goto out;
-	}
-	if (argc == 1)
-		csr = argv[0];
-	if (new_key != NULL && argc == 1) {
-		rc = cli_usage_error("--new-key makes its own request; do not "
-		    "give a CSR");
-		goto out;
-	}
-	if (kt_set && new_key == NULL) {
-		rc = cli_usage_error("--key-type is for --new-key");
-		goto out;
-	}
-	if (renew != NULL && (argc == 1 || new_key != NULL || names ||
-	    o.subject != NULL || profile_set)) {
-		rc = cli_usage_error("--renew takes the key, subject, names and "
-		    "profile from the certificate it renews");
-		goto out;
-	}
-	if (renew != NULL && backdate) {
-		rc = cli_usage_error("--backdate is not for --renew, which "
-		    "backdates by the default %d s", BACKDATE_DEFAULT);
-		goto out;
-	}
-	if (output != NULL && new_key != NULL && file_same(output, new_key)) {
-		rc = cli_usage_error("-o and --new-key name the same file");
-		goto out;
-	}
-	o.sans = &sans;
-	dir = opt_ca_dir(dir);
-
-	/* An unwritable -o is refused now: after the commit it is too late. */
-	if (output != NULL && batch && !file_is_dir(output)) {
-		err_set(&err, "%s: not a directory (with --batch, -o names "
-		    "the directory for the certificates)", output);
-		rc = cli_fail(&err);
-		goto out;
-	}
-	if (output != NULL && !batch &&
-	    file_check_writable(output, &err) == -1) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	if ((ca = ca_open(dir, 0, cli_passfile(passfile), &err)) == NULL ||
-	    (output != NULL && ca_check_output(ca, output, &err) == -1) ||
-	    (new_key != NULL && ca_check_output(ca, new_key, &err) == -1) ||
-	    (new_key != NULL && file_check_new(new_key, &err) == -1) ||
-	    ca_check_usable(ca, time(NULL), &err) == -1) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	if (batch) {
-		rc = batch_run(ca, &o, csr, output, stdout, json, &issued,
-		    &unwritten, &notes, &err);
-		cli_notes(&notes);
-		if (rc == -1 && unwritten > 0) {
-			/* batch_run's message gives the serial. */
-			elen = strlen(err.msg);
-			snprintf(err.msg + elen, sizeof(err.msg) - elen,
-			    ": export each with ca-bundle -d %s --chain SERIAL "
-			    "(ca-list -d %s --json lists them)", dir, dir);
-			cli_fail(&err);
-			rc = 3;
-		} else if (rc == -1) {
-			if (issued > 0)
-				fprintf(stderr, "%s: %zu certificates were "
-				    "issued before the failure\n", cli_prog,
-				    issued);
-			rc = cli_fail(&err);
-		}
-		goto out;
-	}
-	if (renew != NULL) {
-		if (issue_renew(ca, renew, o.days, time(NULL), &row, &notes,
-		    &err) == -1)
-			goto fail;
-	} else if (new_key != NULL) {
-		if (issue_new_key(ca, &o, kt, new_key, time(NULL), &row,
-		    &notes, &err) == -1) {
-			if (row.der.data == NULL)
-				goto fail;
-			cli_notes(&notes);
-			rc = issued_fail(&err, row.serial, dir, true);
-			goto out;
-		}
-	} else {
-		if (file_read(csr, FILE_MAX, &in, &err) == -1 ||
-		    (req = req_parse(&in, &notes, &err)) == NULL ||
-		    issue_cert(ca, &o, req->pub, req, time(NULL), &row,
-		    &notes, &err) == -1)
-			goto fail;
-	}
-	cli_notes(&notes);
-
-	/* The row is committed: now, and only now, the certificate goes out. */
-	if (gnutls_pem_base64_encode2("CERTIFICATE", &row.der, &pem) < 0) {
-		err_set(&err, "encoding the certificate");
-		rc = issued_fail(&err, row.serial, dir, false);
-		goto out;
-	}
-	if (output != NULL && file_write_atomic(output, pem.data, pem.size,
-	    0644, &err) == -1) {
-		rc = issued_fail(&err, row.serial, dir, false);
-		goto out;
-	}
-	if (json) {
-		i = 0;
-		if (output != NULL) {
-			files[i++] = "certificate";
-			files[i++] = output;
-		}
-		if (new_key != NULL) {
-			files[i++] = "key";
-			files[i++] = new_key;
-		}
-		files[i] = NULL;
-		row_json(&out, &row, time(NULL), files, output == NULL);
-		buf_addc(&out, '\n');
-		if (print_out(out.p, out.len, &err) == -1) {
-			rc = issued_fail(&err, row.serial, dir, false);
-			goto out;
-		}
-	} else if (output == NULL &&
-	    print_out(pem.data, pem.size, &err) == -1) {
-		rc = issued_fail(&err, row.serial, dir, false);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-fail:
-	cli_notes(&notes);
-	rc = cli_fail(&err);
+	if (a.mode == MODE_BATCH)
+		rc = sign_batch(ca, &a);
+	else
+		rc = sign_one(ca, &a);
 out:
-	gnutls_free(pem.data);
-	free(in.data);
-	buf_free(&out);
-	ledger_row_clear(&row);
-	san_list_free(&sans);
-	req_free(req);
+	san_list_free(&a.sans);
 	ca_free(ca);
 	return rc;
 }

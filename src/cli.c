@@ -1,9 +1,11 @@
 /*
- * The binaries' common part.
+ * The binaries' common part: setup, the options every command takes,
+ * opening the CA, and errors and notes as one line each.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@ cli_setup(const char *prog)
 	int	 ret;
 
 	cli_prog = prog;
+	opterr = 0;
 	umask(077);
 	file_signals_init();
 	if ((ret = gnutls_global_init()) < 0) {
@@ -68,7 +71,6 @@ static const struct {
 	{ "ca-sign", ERR_KEY_LOCKED, "--key-passphrase-file" },
 };
 
-/* Print the error as one line; returns the exit status 1. */
 int
 cli_fail(const struct cakit_err *err)
 {
@@ -88,7 +90,6 @@ cli_fail(const struct cakit_err *err)
 	return 1;
 }
 
-/* A usage error; returns the exit status 2. */
 int
 cli_usage_error(const char *fmt, ...)
 {
@@ -108,7 +109,7 @@ cli_usage_error(const char *fmt, ...)
  * getopt's message under argv[0] followed by the whole usage.  Returns
  * the exit status 2.
  */
-int
+static int
 cli_bad_option(int c, char *const argv[])
 {
 	const char	*arg = argv[optind - 1];
@@ -125,7 +126,12 @@ cli_bad_option(int c, char *const argv[])
 	return cli_usage_error("unknown option '%.*s'", len, arg);
 }
 
-/* A bounded option value; -1 after printing a usage error. */
+int
+cli_operand_error(const char *arg)
+{
+	return cli_usage_error("unexpected argument '%.40s'", arg);
+}
+
 int
 cli_number(const char *opt, const char *s, long long min, long long max,
     long long *out)
@@ -137,6 +143,38 @@ cli_number(const char *opt, const char *s, long long min, long long max,
 	return -1;
 }
 
+int
+cli_option(int c, char *const argv[], void (*usage)(FILE *), const char **dir)
+{
+	switch (c) {
+	case 'V':
+		cli_version();
+		return 0;
+	case 'd':
+		if (dir == NULL)
+			break;
+		*dir = optarg;
+		return CLI_CONTINUE;
+	case 'h':
+		usage(stdout);
+		return 0;
+	}
+	return cli_bad_option(c, argv);
+}
+
+struct ca *
+cli_open_ca(const char *dir, int flags, const char *passfile)
+{
+	struct cakit_err	 err = { "", 0 };
+	struct ca		*ca;
+
+	if ((flags & CA_OPEN_NOKEY) == 0)
+		passfile = cli_passfile(passfile);
+	if ((ca = ca_open(opt_ca_dir(dir), flags, passfile, &err)) == NULL)
+		cli_fail(&err);
+	return ca;
+}
+
 void
 cli_version(void)
 {
@@ -144,21 +182,28 @@ cli_version(void)
 	printf("GnuTLS %s\n", gnutls_check_version(NULL));
 }
 
-/* Write all of data to stdout; 1 (after an error line) if that fails. */
 int
-cli_print(const void *data, size_t len)
+cli_write(const void *data, size_t len, struct cakit_err *err)
 {
 	/* fwrite's buffer must not be NULL, even for nothing (C11 7.1.4). */
 	if ((len > 0 && fwrite(data, 1, len, stdout) != len) ||
 	    fflush(stdout) != 0) {
-		fprintf(stderr, "%s: standard output: %s\n", cli_prog,
-		    strerror(errno));
-		return 1;
+		err_set(err, "standard output: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }
 
-/* The passphrase file: the option, else $CA_KEY_PASSPHRASE_FILE. */
+int
+cli_print(const void *data, size_t len)
+{
+	struct cakit_err	 err = { "", 0 };
+
+	if (cli_write(data, len, &err) == -1)
+		return cli_fail(&err);
+	return 0;
+}
+
 const char *
 cli_passfile(const char *opt)
 {

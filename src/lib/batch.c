@@ -297,36 +297,24 @@ static int
 batch_emit(const struct ledger_row *row, const char *name, const char *outdir,
     FILE *out, bool json, bool first, struct cakit_err *err)
 {
-	gnutls_datum_t	 pem = { NULL, 0 };
 	struct buf	 b = { 0 }, path = { 0 };
-	const char	*files[3] = { NULL, NULL, NULL };
 	int		 rc = -1;
 
-	if (gnutls_pem_base64_encode2("CERTIFICATE", &row->der, &pem) < 0) {
-		err_set(err, "%s: encoding the certificate", name);
-		return -1;
-	}
-	if (outdir != NULL) {
+	if (outdir != NULL)
 		out_path(&path, outdir, name);
-		if (file_write_atomic(buf_str(&path), pem.data, pem.size,
-		    0644, err) == -1)
-			goto out;
-		files[0] = "certificate";
-		files[1] = buf_str(&path);
-	}
-	if (json) {
+	if (json)
 		buf_add(&b, first ? "\n" : ",\n", first ? 1 : 2);
-		row_json(&b, row, time(NULL), files, outdir == NULL);
+	if (emit_cert(row, outdir != NULL ? buf_str(&path) : NULL, NULL, json,
+	    time(NULL), &b, err) == -1)
+		goto out;
+	if (b.len > 0)
 		fwrite(b.p, 1, b.len, out);
-	} else if (outdir == NULL)
-		fwrite(pem.data, 1, pem.size, out);
 	if (ferror(out)) {
 		err_set(err, "standard output: write error");
 		goto out;
 	}
 	rc = 0;
 out:
-	gnutls_free(pem.data);
 	buf_free(&b);
 	buf_free(&path);
 	return rc;

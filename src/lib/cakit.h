@@ -600,6 +600,20 @@ int	 issue_renew(struct ca *ca, const char *arg, int days, time_t now,
 	    struct ledger_row *row, struct cakit_notes *notes,
 	    struct cakit_err *err);
 
+/* emit.c: showing a certificate just issued: a file, PEM or JSON. */
+/*
+ * Encode row's certificate as PEM and, unless path is NULL, write it
+ * there (mode 0644, replaced atomically).  Then append to show what the
+ * output shows: with json, the row as a JSON object naming path
+ * ("certificate") and key_path ("key"), those not NULL, and holding the
+ * PEM if path is NULL; else the PEM if path is NULL, else nothing.
+ * Returns 0, or -1 with err set and nothing appended.  show stays the
+ * caller's.
+ */
+int	 emit_cert(const struct ledger_row *row, const char *path,
+	    const char *key_path, bool json, time_t now, struct buf *show,
+	    struct cakit_err *err);
+
 /* batch.c: ca-sign --batch. */
 /*
  * Sign every request in path (a directory of CSR files, or "-" for PEM

@@ -4,29 +4,7 @@
 
 need openssl certtool sqlite3
 
-W=$T/w
-mkdir "$W"
-cd "$W" || exit 1
-
-# Validity in seconds (notAfter - notBefore), as openssl reads it.
-validity() {
-	_nb=$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)
-	_na=$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)
-	echo $(( $(date -u -d "$_na" +%s) - $(date -u -d "$_nb" +%s) ))
-}
-
-# The DER bytes (hex) of element N of a TBSCertificate: 3 is the
-# issuer and 5 the subject of a version 3 certificate.
-tbs_elem() {
-	openssl x509 -in "$1" -outform DER -out "$T/elem.der"
-	_l=$(openssl asn1parse -inform DER -in "$T/elem.der" |
-	    grep ':d=2 ' | sed -n "$(($2 + 1))p")
-	_off=$(echo "$_l" | sed -E 's/^ *([0-9]+):.*/\1/')
-	_hl=$(echo "$_l" | sed -E 's/.*hl= *([0-9]+).*/\1/')
-	_len=$(echo "$_l" | sed -E 's/.*[^h]l= *([0-9]+).*/\1/')
-	dd if="$T/elem.der" bs=1 skip="$_off" count=$((_hl + _len)) \
-	    2>/dev/null | od -An -tx1 | tr -d ' \n'
-}
+in_workdir
 
 # The files of a CA directory, but SQLite's -wal and -shm.
 cafiles() {
@@ -94,8 +72,8 @@ assert_contains "version 3" "$T/text" 'Version: 3 \(0x2\)'
 assert_eq "subject as given (RFC 4514)" \
     "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253)" \
     "subject=CN=Test Root CA,O=Example,C=DE"
-assert_eq "issuer bytes are the subject bytes" "$(tbs_elem "$crt" 3)" \
-    "$(tbs_elem "$crt" 5)"
+assert_eq "issuer bytes are the subject bytes" "$(crt_elem "$crt" 3)" \
+    "$(crt_elem "$crt" 5)"
 assert_ok "self-signed: openssl verify" openssl verify -CAfile "$crt" "$crt"
 assert_ok "self-signed: certtool --verify-chain" \
     certtool --verify-chain --infile "$crt"
@@ -154,14 +132,7 @@ if have_json; then
 	    "CN=Test Root CA,O=Example,C=DE"
 	assert_eq "--json profile" "$(json_get "$j" profile)" ca
 	assert_eq "--json status" "$(json_get "$j" status)" valid
-	for k in not_before not_after; do
-		assert_eq "--json $k: RFC 3339 UTC" "$(json_get "$j" $k |
-		    grep -Ec '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$')" 1
-	done
-	assert_eq "--json not_after is the certificate's" \
-	    "$(json_get "$j" not_after)" \
-	    "$(date -u -d "$(openssl x509 -in "$crt" -noout -enddate |
-	    cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)"
+	assert_json_times "$j" "$crt"
 	assert_eq "--json files.certificate" \
 	    "$(json_get "$j" files certificate)" "$W/ca/ca.crt"
 	assert_eq "--json files.key" "$(json_get "$j" files key)" \

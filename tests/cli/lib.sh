@@ -160,6 +160,58 @@ snapshot() {
 	)
 }
 
+# in_workdir: $W, a new directory in $T, made the current directory.
+in_workdir() {
+	W=$T/w
+	mkdir "$W" && cd "$W" || exit 1
+}
+
+# validity CERTFILE: notAfter - notBefore in seconds, as openssl reads it.
+validity() {
+	_nb=$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)
+	_na=$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)
+	echo $(( $(date -u -d "$_na" +%s) - $(date -u -d "$_nb" +%s) ))
+}
+
+# der_elem DERFILE N: the bytes (hex) of element N at depth 2, as
+# openssl asn1parse finds it.  In a certificate 1 is the serial, 3 the
+# issuer and 5 the subject; in a request 1 is the subject.
+der_elem() {
+	_l=$(openssl asn1parse -inform DER -in "$1" | grep ':d=2 ' |
+	    sed -n "$(($2 + 1))p")
+	_off=$(echo "$_l" | sed -E 's/^ *([0-9]+):.*/\1/')
+	_hl=$(echo "$_l" | sed -E 's/.*hl= *([0-9]+).*/\1/')
+	_len=$(echo "$_l" | sed -E 's/.*[^h]l= *([0-9]+).*/\1/')
+	dd if="$1" bs=1 skip="$_off" count=$((_hl + _len)) 2>/dev/null |
+	    od -An -tx1 | tr -d ' \n'
+}
+
+# crt_elem CERTFILE N, csr_elem CSRFILE N: der_elem of a PEM file.
+crt_elem() {
+	openssl x509 -in "$1" -outform DER -out "$T/elem.der"
+	der_elem "$T/elem.der" "$2"
+}
+
+csr_elem() {
+	openssl req -in "$1" -outform DER -out "$T/elem.der"
+	der_elem "$T/elem.der" "$2"
+}
+
+# assert_json_times JSONFILE CERTFILE: not_before and not_after of the
+# JSON object are RFC 3339 UTC, and the certificate's own.
+assert_json_times() {
+	for _k in not_before not_after; do
+		assert_eq "--json $_k: RFC 3339 UTC" "$(json_get "$1" $_k |
+		    grep -Ec '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$')" 1
+	done
+	for _k in not_before:startdate not_after:enddate; do
+		assert_eq "--json ${_k%:*} is the certificate's" \
+		    "$(json_get "$1" "${_k%:*}")" \
+		    "$(date -u -d "$(openssl x509 -in "$2" -noout -"${_k#*:}" |
+		    cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)"
+	done
+}
+
 rows() {
 	sqlite3 "$1/ledger.db" 'SELECT count(*) FROM certs'
 }

@@ -79,10 +79,15 @@ usage_options() {
 	} | sort -u
 }
 
-# source_options SRC: the long options in the struct option table.
+# source_options SRC: the long options in the struct option table, with
+# those of src/cli.h's CLI_LONGOPTS_END where the table ends with it.
 source_options() {
-	sed -n '/struct option longopts\[\]/,/^};/p' "$1" |
-	    sed -nE 's/^[[:space:]]*\{ *"([a-z0-9-]+)",.*/--\1/p' | sort -u
+	{
+		sed -n '/struct option longopts\[\]/,/^};/p' "$1"
+		! grep -q '^[[:space:]]*CLI_LONGOPTS_END,$' "$1" ||
+		    sed -n '/define CLI_LONGOPTS_END/,/{ NULL,/p' \
+		    "$top_srcdir/src/cli.h"
+	} | sed -nE 's/^[[:space:]]*\{ *"([a-z0-9-]+)",.*/--\1/p' | sort -u
 }
 
 # same DESC WHAT-A FILE-A WHAT-B FILE-B: the two sets of lines are equal;
