@@ -281,7 +281,7 @@ main(int argc, char *argv[])
 	if (json) {
 		crt = file_join(o.dir, CA_CRT);
 		key = file_join(o.dir, CA_KEY);
-		db = file_join(o.dir, CA_LEDGER);
+		db = ledger_location(o.dir);
 		crl = file_join(o.dir, CA_CRL);
 		files[0] = "certificate"; files[1] = crt;
 		files[2] = "key"; files[3] = key;

@@ -33,12 +33,6 @@
 #define CA_DEFAULT_DAYS	3650
 #define STAGE_PREFIX	".ca-init."
 
-/* The files moved into DIR, in this order: ca.crt last. */
-static const char *const published[] = {
-	CA_LEDGER, CA_CRL, CA_CHAIN, CA_KEY, CA_CRT,
-};
-#define NPUBLISHED	(sizeof(published) / sizeof(published[0]))
-
 /* Whether a and b are the same file (one a hard link of the other). */
 static bool
 same_file(const char *a, const char *b)
@@ -80,12 +74,13 @@ stage_remove(const char *stage)
 static void
 unpublish(const char *dir, const char *stage)
 {
-	char	*a, *b;
-	size_t	 i;
+	const char	*name;
+	char		*a, *b;
+	size_t		 i;
 
-	for (i = 0; i < NPUBLISHED; i++) {
-		a = file_join(dir, published[i]);
-		b = file_join(stage, published[i]);
+	for (i = 0; (name = ca_file(i, 0)) != NULL; i++) {
+		a = file_join(dir, name);
+		b = file_join(stage, name);
 		if (same_file(a, b))
 			(void)unlink(a);
 		free(a);
@@ -407,10 +402,8 @@ ca_existing(const struct ca_init_opts *o, struct ledger_row *row,
 	gnutls_datum_t		 dh = { NULL, 0 }, dw = { NULL, 0 };
 	gnutls_datum_t		 kf = { NULL, 0 };
 	char			*pdir = NULL, *keypath = NULL, *subj = NULL;
-	char			*at = NULL;
 	char			 pl1[16], pl2[16];
 	time_t			 nb, na, v;
-	long long		 n;
 	bool			 is_ca, found = false;
 	int			 pl, wpl, ret, rc = -1;
 
@@ -482,14 +475,15 @@ ca_existing(const struct ca_init_opts *o, struct ledger_row *row,
 			    "%d", (long long)(v % 86400 == 0 ? v / 86400 : v),
 			    v % 86400 == 0 ? "days" : "seconds", o->days);
 	}
-	if (o->crl_url != NULL && (ca->crl_url == NULL ||
-	    strcmp(ca->crl_url, o->crl_url) != 0))
+	if (o->crl_url != NULL && (ca->settings.crl_url == NULL ||
+	    strcmp(ca->settings.crl_url, o->crl_url) != 0))
 		differs(&why, "CRL URL %.200s where --crl-url asks %.200s",
-		    ca->crl_url != NULL ? ca->crl_url : "none", o->crl_url);
-	if (o->max_days > 0 && ca->max_days != o->max_days) {
-		snprintf(pl1, sizeof(pl1), "%d", ca->max_days);
+		    ca->settings.crl_url != NULL ? ca->settings.crl_url :
+		    "none", o->crl_url);
+	if (o->max_days > 0 && ca->settings.max_days != o->max_days) {
+		snprintf(pl1, sizeof(pl1), "%d", ca->settings.max_days);
 		differs(&why, "max-days %s where --max-days asks %d",
-		    ca->max_days == 0 ? "none" : pl1, o->max_days);
+		    ca->settings.max_days == 0 ? "none" : pl1, o->max_days);
 	}
 	keypath = file_join(o->dir, CA_KEY);
 	if ((o->key_uri != NULL || o->passphrase_file != NULL) &&
@@ -513,8 +507,8 @@ ca_existing(const struct ca_init_opts *o, struct ledger_row *row,
 	 */
 	if (o->parent != NULL)
 		pdir = xstrdup(o->parent);
-	else if (ledger_meta_get(ca->ledger, "parent_dir", &pdir, err) == -1)
-		goto out;
+	else if (ca->settings.parent_dir != NULL)
+		pdir = xstrdup(ca->settings.parent_dir);
 	if (pdir != NULL &&
 	    (parent = ca_open(pdir, CA_OPEN_NOKEY, NULL, err)) == NULL &&
 	    o->parent != NULL)
@@ -536,14 +530,12 @@ ca_existing(const struct ca_init_opts *o, struct ledger_row *row,
 		row->issued_at = prow.issued_at;
 		row->issued_by = prow.issued_by;
 		prow.issued_by = NULL;
-	} else if (ledger_meta_get(ca->ledger, "issued_at", &at, err) == -1 ||
-	    ledger_meta_get(ca->ledger, "issued_by", &row->issued_by,
-	    err) == -1)
-		goto out;
-	else if (at != NULL && opt_number(at, 0, LLONG_MAX, &n) == 0)
-		row->issued_at = n;
-	else
-		row->issued_at = row->not_before;
+	} else {
+		row->issued_at = ca->settings.issued_at != -1 ?
+		    ca->settings.issued_at : row->not_before;
+		row->issued_by = ca->settings.issued_by;
+		ca->settings.issued_by = NULL;
+	}
 	if (row->issued_by == NULL)
 		row->issued_by = xstrdup("unknown");
 	if (why.len > 0) {
@@ -568,7 +560,6 @@ out:
 	ca_free(parent);
 	ca_free(ca);
 	free(pdir);
-	free(at);
 	free(keypath);
 	free(subj);
 	return rc;
@@ -614,6 +605,8 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	gnutls_x509_crt_t	 crt = NULL;
 	gnutls_datum_t		 keypem = { NULL, 0 }, crtpem = { NULL, 0 };
 	struct ledger		*ledger = NULL;
+	struct ca_settings	 settings;
+	const char		*name;
 	char			*crtpath = NULL, *stage = NULL, *path = NULL;
 	char			*pass = NULL, *abs = NULL, *token_uri = NULL;
 	char			 when[32];
@@ -624,6 +617,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 
 	memset(row, 0, sizeof(*row));
 	memset(&t, 0, sizeof(t));
+	memset(&settings, 0, sizeof(settings));
 	*existed = false;
 	crtpath = file_join(o->dir, CA_CRT);
 
@@ -725,7 +719,7 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	    parent != NULL ? parent->crt : NULL);
 	t.not_after = t.not_before + life;
 	if (parent != NULL) {
-		t.crl_url = parent->crl_url;
+		t.crl_url = parent->settings.crl_url;
 		end = gnutls_x509_crt_get_expiration_time(parent->crt);
 		if (t.not_after > end) {
 			t.not_after = end;
@@ -764,31 +758,22 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		crt = NULL;
 	}
 
-	free(path);
-	path = file_join(stage, CA_LEDGER);
-	if ((ledger = ledger_open(path, true, err)) == NULL ||
-	    (o->crl_url != NULL &&
-	    ledger_meta_set(ledger, "crl_url", o->crl_url, err) == -1))
+	/*
+	 * The settings: when and by whom, for a later --exist-ok --json;
+	 * where the parent lives, for the CRLs of ca-bundle --crl.
+	 */
+	settings.crl_url = (char *)o->crl_url;
+	settings.max_days = o->max_days;
+	settings.issued_at = row->issued_at;
+	settings.issued_by = row->issued_by;
+	if (parent != NULL &&
+	    (settings.parent_dir = abs = realpath(o->parent, NULL)) == NULL) {
+		err_set(err, "%s: %s", o->parent, strerror(errno));
 		goto out;
-	if (o->max_days > 0) {
-		snprintf(when, sizeof(when), "%d", o->max_days);
-		if (ledger_meta_set(ledger, "max_days", when, err) == -1)
-			goto out;
 	}
-	/* When and by whom, for a later --exist-ok --json. */
-	snprintf(when, sizeof(when), "%lld", (long long)row->issued_at);
-	if (ledger_meta_set(ledger, "issued_at", when, err) == -1 ||
-	    ledger_meta_set(ledger, "issued_by", row->issued_by, err) == -1)
+	if ((ledger = ledger_create(stage, err)) == NULL ||
+	    ledger_settings_store(ledger, &settings, err) == -1)
 		goto out;
-	/* Where the parent lives, for the CRLs of ca-bundle --crl. */
-	if (parent != NULL) {
-		if ((abs = realpath(o->parent, NULL)) == NULL) {
-			err_set(err, "%s: %s", o->parent, strerror(errno));
-			goto out;
-		}
-		if (ledger_meta_set(ledger, "parent_dir", abs, err) == -1)
-			goto out;
-	}
 	memset(&self, 0, sizeof(self));
 	self.dir = stage;
 	self.crt = crt;
@@ -798,15 +783,11 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 	if (crl_publish_locked(&self, now, CRL_DAYS_DEFAULT, err) == -1)
 		goto out;
 	test_kill_point("init-after-ledger");
-	/* Closed, so that the whole ledger is in ledger.db alone. */
-	ledger_free(ledger);
+	/* Closed, so that the whole ledger is in the files to publish. */
+	ret = ledger_close(ledger, err);
 	ledger = NULL;
-	free(path);
-	path = file_join(stage, CA_LEDGER "-wal");
-	if (lstat(path, &st) == 0 && st.st_size > 0) {
-		err_set(err, "%s: the ledger's log was not written back", path);
+	if (ret == -1)
 		goto out;
-	}
 	if (parent != NULL && write_chain(stage, parent, err) == -1)
 		goto out;
 	free(path);
@@ -817,10 +798,11 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 		goto out;
 
 	/* Into place, each a link that never replaces: ca.crt last. */
-	for (i = 0; i < NPUBLISHED - 1; i++) {
-		if (strcmp(published[i], CA_CHAIN) == 0 && parent == NULL)
+	for (i = 0; (name = ca_file(i, 0)) != NULL; i++) {
+		if (strcmp(name, CA_CRT) == 0 ||
+		    (strcmp(name, CA_CHAIN) == 0 && parent == NULL))
 			continue;
-		if (link_in(stage, o->dir, published[i], err) == -1)
+		if (link_in(stage, o->dir, name, err) == -1)
 			goto out;
 	}
 	test_kill_point("init-after-key");

@@ -289,7 +289,7 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	t.pub = pub;
 	t.sans = &sans;
 	t.path_len = -1;
-	t.crl_url = ca->crl_url;
+	t.crl_url = ca->settings.crl_url;
 	if (o->subject != NULL) {
 		/* A renewal's subject comes from the ledger, not the user. */
 		if (dn_check(o->subject, err) == -1)
