@@ -760,7 +760,8 @@ ca_init(const struct ca_init_opts *o, struct ledger_row *row, bool *existed,
 
 	/*
 	 * The settings: when and by whom, for a later --exist-ok --json;
-	 * where the parent lives, for the CRLs of ca-bundle --crl.
+	 * where the parent lives, for the CRLs of ca-bundle --crl.  The
+	 * strings are borrowed (abs is freed at out), never cleared.
 	 */
 	settings.crl_url = (char *)o->crl_url;
 	settings.max_days = o->max_days;
