@@ -35,68 +35,110 @@ struct cakit_notes {
 	size_t	 n;
 };
 
-void	 err_set(struct cakit_err *, const char *, ...)
+/* Describe a failure into err (NULL: say nothing). */
+void	 err_set(struct cakit_err *err, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	 err_gnutls(struct cakit_err *, int, const char *, ...)
+/* The same, followed by GnuTLS's words for its error code ret. */
+void	 err_gnutls(struct cakit_err *err, int ret, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-void	 notes_add(struct cakit_notes *, const char *, ...)
+/* Put "what: " before the message already in err. */
+void	 prefix_err(struct cakit_err *err, const char *what);
+/* Leave a warning for the binary to print; beyond NOTES_MAX, dropped. */
+void	 notes_add(struct cakit_notes *notes, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	 prefix_err(struct cakit_err *, const char *);
-void	 test_kill_point(const char *);
 
-/* buf.c: a growable byte buffer (never fails: out of memory aborts). */
+/* test.c: where the crash and race tests stop or slow a process. */
+/* SIGKILL or sleep here if CAKIT_TEST_KILL_AT/_DELAY_AT name this point. */
+void	 test_kill_point(const char *name);
+
+/*
+ * buf.c: a growable byte buffer, and allocation that never fails (out
+ * of memory aborts).  A zeroed struct buf is empty; buf_free frees it.
+ */
 struct buf {
 	unsigned char	*p;
 	size_t		 len;
 	size_t		 cap;
 };
 
-void	 buf_add(struct buf *, const void *, size_t);
-void	 buf_reserve(struct buf *, size_t);
-void	 buf_addc(struct buf *, int);
-void	 buf_printf(struct buf *, const char *, ...)
+void	 buf_add(struct buf *b, const void *data, size_t len);
+void	 buf_reserve(struct buf *b, size_t more);
+void	 buf_addc(struct buf *b, int c);
+void	 buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-char	*buf_str(struct buf *);
-void	 buf_free(struct buf *);
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-char	*xstrndup(const char *, size_t);
+/* The contents as a string, owned by b (NUL-terminated, not counted). */
+char	*buf_str(struct buf *b);
+void	 buf_free(struct buf *b);
+/* Allocations the caller frees with free(3). */
+void	*xmalloc(size_t size);
+void	*xcalloc(size_t n, size_t size);
+void	*xreallocarray(void *p, size_t n, size_t size);
+char	*xstrdup(const char *s);
+char	*xstrndup(const char *s, size_t max);
 
 /* opt.c: command-line values, checked before anything is touched. */
-int	 opt_number(const char *, long long, long long, long long *);
-const char *opt_ca_dir(const char *);
+/* Parse a decimal in [min, max] into *n: 0, or -1 if it is not one. */
+int	 opt_number(const char *s, long long min, long long max,
+	    long long *n);
+/* The CA directory: the option, else $CA_DIR, else "." (borrowed). */
+const char *opt_ca_dir(const char *opt);
 
 /* file.c: bounded reads, atomic replaceable files, secret files. */
 #define FILE_MAX	(1024 * 1024)
 
-int	 file_read(const char *, size_t, gnutls_datum_t *, struct cakit_err *);
-int	 file_read_fd(int, const char *, size_t, gnutls_datum_t *,
-	    struct cakit_err *);
-int	 file_read_secret(const char *, size_t, gnutls_datum_t *,
-	    struct cakit_err *);
-int	 file_write_atomic(const char *, const void *, size_t, int,
-	    struct cakit_err *);
-char	*file_write_temp(const char *, const void *, size_t, int,
-	    struct cakit_err *);
-char	*file_write_temp_pem(const char *, const char *, const void *, size_t,
-	    int, struct cakit_err *);
-char	*file_write_temp_secret(const char *, const void *, size_t,
-	    struct cakit_err *);
-int	 file_publish(const char *, const char *, bool, struct cakit_err *);
-void	 file_discard(const char *);
-void	 file_sync_dir(const char *);
-bool	 file_same(const char *, const char *);
+/*
+ * Reads fill out with at most max bytes; the caller frees out->data
+ * with gnutls_free, or a secret's with secret_free.  path "-" is
+ * standard input; name only names fd in messages.
+ */
+int	 file_read(const char *path, size_t max, gnutls_datum_t *out,
+	    struct cakit_err *err);
+int	 file_read_fd(int fd, const char *name, size_t max,
+	    gnutls_datum_t *out, struct cakit_err *err);
+/* A regular file only (no FIFO, device or stdin), into wiped memory. */
+int	 file_read_secret(const char *path, size_t max, gnutls_datum_t *out,
+	    struct cakit_err *err);
+/* The first line of a secret file, into *out (secret_free). */
+int	 file_read_passphrase(const char *path, char **out,
+	    struct cakit_err *err);
+/* Wipe len bytes at p and free p (NULL is fine). */
+void	 secret_free(void *p, size_t len);
+
+/* Replace path atomically with data, mode from the start. */
+int	 file_write_atomic(const char *path, const void *data, size_t len,
+	    int mode, struct cakit_err *err);
+/*
+ * Temporaries beside path, flushed to disk, removed by a fatal signal
+ * until published or discarded: their name, which the caller frees,
+ * or NULL.  _pem encodes data under label; _secret is mode 0600 and,
+ * where Linux allows, unnamed.
+ */
+char	*file_write_temp(const char *path, const void *data, size_t len,
+	    int mode, struct cakit_err *err);
+char	*file_write_temp_pem(const char *path, const char *label,
+	    const void *data, size_t len, int mode, struct cakit_err *err);
+char	*file_write_temp_secret(const char *path, const void *data,
+	    size_t len, struct cakit_err *err);
+/* Move tmp to path (noclobber: never replace); tmp is gone afterwards. */
+int	 file_publish(const char *tmp, const char *path, bool noclobber,
+	    struct cakit_err *err);
+/* Remove a temporary that will not be published. */
+void	 file_discard(const char *tmp);
+/* Make the names just added to dir survive a crash. */
+void	 file_sync_dir(const char *dir);
+/* Remove published temporaries when SIGINT, SIGTERM... end the run. */
 void	 file_signals_init(void);
-bool	 file_exists(const char *);
-bool	 file_is_dir(const char *);
-int	 file_check_writable(const char *, struct cakit_err *);
-int	 file_check_replaceable(const char *, struct cakit_err *);
-int	 file_check_new(const char *, struct cakit_err *);
-char	*file_join(const char *, const char *);
-int	 file_read_passphrase(const char *, char **, struct cakit_err *);
-void	 secret_free(void *, size_t);
+
+/* Whether two paths name one file (./x, symbolic and hard links). */
+bool	 file_same(const char *a, const char *b);
+bool	 file_exists(const char *path);
+bool	 file_is_dir(const char *path);
+/* 0 if an output may go to path, else -1 with the reason in err. */
+int	 file_check_writable(const char *path, struct cakit_err *err);
+int	 file_check_replaceable(const char *path, struct cakit_err *err);
+int	 file_check_new(const char *path, struct cakit_err *err);
+/* "dir/name", which the caller frees. */
+char	*file_join(const char *dir, const char *name);
 
 /* serial.c: certificate serial numbers. */
 #define SERIAL_LEN	20
@@ -107,11 +149,14 @@ struct serial {
 	size_t		 len;
 };
 
-int	 serial_new(struct serial *, struct cakit_err *);
-int	 serial_parse(const char *, struct serial *, struct cakit_err *);
-int	 serial_from_crt(gnutls_x509_crt_t, struct serial *,
-	    struct cakit_err *);
-void	 serial_hex(const struct serial *, char [SERIAL_HEXLEN + 1]);
+/* A fresh random serial: positive, SERIAL_LEN octets, from GnuTLS. */
+int	 serial_new(struct serial *s, struct cakit_err *err);
+/* Hex text (RFC 5280 4.1.2.2 limits) into *s. */
+int	 serial_parse(const char *hex, struct serial *s, struct cakit_err *err);
+int	 serial_from_crt(gnutls_x509_crt_t crt, struct serial *s,
+	    struct cakit_err *err);
+/* Lower-case hex, NUL-terminated, into out. */
+void	 serial_hex(const struct serial *s, char out[SERIAL_HEXLEN + 1]);
 
 /* names.c: distinguished names and subject alternative names. */
 enum san_type {
@@ -238,10 +283,14 @@ int	 cert_ca_path_len(gnutls_x509_crt_t, bool *, int *);
 void	 cert_list_free(gnutls_x509_crt_t *, unsigned int);
 
 /* text.c: UTF-8, and text that is safe to show on a terminal. */
-size_t	 utf8_decode(const unsigned char *, unsigned int *);
-bool	 text_unsafe(unsigned int);
-void	 text_visible(struct buf *, const char *);
-int	 text_check(const char *, const char *, struct cakit_err *);
+/* Length of the valid UTF-8 sequence at s (its code point in *cp), or 0. */
+size_t	 utf8_decode(const unsigned char *s, unsigned int *cp);
+/* Controls, bidirectional overrides, line separators: never shown raw. */
+bool	 text_unsafe(unsigned int cp);
+/* Append str to b with unsafe characters and stray bytes escaped. */
+void	 text_visible(struct buf *b, const char *str);
+/* 0, or -1 naming what and the first unsafe character of str. */
+int	 text_check(const char *what, const char *str, struct cakit_err *err);
 
 /* json.c: JSON text, valid whatever bytes the strings hold. */
 void	 json_str(struct buf *, const char *);
