@@ -332,7 +332,7 @@ struct ledger_row {
 
 /* The files a ledger occupies in its directory; NULL-terminated lists. */
 struct ledger_files {
-	const char *const *kept;	/* hold it once closed: ca-init moves them */
+	const char *const *kept;	/* hold it closed; ca-init moves them */
 	const char *const *transient;	/* beside them while it is open */
 };
 
@@ -399,7 +399,7 @@ const char *status_name(enum cert_status);
 struct ca_settings {
 	char	*crl_url;	/* CRL URL for what it issues, or NULL */
 	int	 max_days;	/* longest validity it issues; 0: no limit */
-	char	*parent_dir;	/* an intermediate's parent, absolute; or NULL */
+	char	*parent_dir;	/* an intermediate's parent, or NULL */
 	time_t	 issued_at;	/* when ca-init made it, -1 if not recorded */
 	char	*issued_by;	/* by whom, user@host; or NULL */
 };

@@ -28,7 +28,8 @@ struct ledger_ops {
 	void		(*rollback)(struct ledger_db *db);
 
 	int		(*insert)(struct ledger_db *db,
-			    const struct ledger_row *row, struct cakit_err *err);
+			    const struct ledger_row *row,
+			    struct cakit_err *err);
 	int		(*get)(struct ledger_db *db, const char *serial,
 			    struct ledger_row *row, struct cakit_err *err);
 	int		(*count)(struct ledger_db *db, long long *n,

@@ -103,7 +103,8 @@ START_TEST(open_not_a_ca)
 
 	ck_assert_int_eq(mkdir(p, 0700), 0);
 	ck_assert_ptr_null(ca_open(p, 0, NULL, &err));
-	ck_assert_ptr_nonnull(strstr(err.msg, "not a CA directory (no ca.crt)"));
+	ck_assert_ptr_nonnull(strstr(err.msg,
+	    "not a CA directory (no ca.crt)"));
 	free(p);
 }
 END_TEST

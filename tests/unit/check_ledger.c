@@ -588,7 +588,8 @@ START_TEST(not_a_database)
 	    40), 40);
 	close(fd);
 	ck_assert_ptr_null(ledger_open(unit_dir, &err));
-	ck_assert_msg(strstr(err.msg, "not a cakit ledger") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "not a cakit ledger") != NULL, "%s",
+	    err.msg);
 }
 END_TEST
 
