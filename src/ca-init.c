@@ -265,7 +265,7 @@ main(int argc, char *argv[])
 	plain_note = o.passphrase_file == NULL && o.key_uri == NULL &&
 	    cli_passfile(NULL) != NULL;
 
-	if (ca_init(&o, &row, &existed, &notes, &err) == -1) {
+	if (ca_init(&o, time(NULL), &row, &existed, &notes, &err) == -1) {
 		cli_notes(&notes);
 		rc = cli_fail(&err);
 		goto out;

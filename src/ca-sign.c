@@ -357,11 +357,12 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (renew != NULL) {
-		if (issue_renew(ca, renew, o.days, &row, &notes, &err) == -1)
+		if (issue_renew(ca, renew, o.days, time(NULL), &row, &notes,
+		    &err) == -1)
 			goto fail;
 	} else if (new_key != NULL) {
-		if (issue_new_key(ca, &o, kt, new_key, &row, &notes,
-		    &err) == -1) {
+		if (issue_new_key(ca, &o, kt, new_key, time(NULL), &row,
+		    &notes, &err) == -1) {
 			if (row.der.data == NULL)
 				goto fail;
 			cli_notes(&notes);
@@ -371,8 +372,8 @@ main(int argc, char *argv[])
 	} else {
 		if (file_read(csr, FILE_MAX, &in, &err) == -1 ||
 		    (req = req_parse(&in, &notes, &err)) == NULL ||
-		    issue_cert(ca, &o, req->pub, req, &row, &notes,
-		    &err) == -1)
+		    issue_cert(ca, &o, req->pub, req, time(NULL), &row,
+		    &notes, &err) == -1)
 			goto fail;
 	}
 	cli_notes(&notes);

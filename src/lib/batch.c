@@ -17,138 +17,37 @@
 #define BATCH_GROUP	256
 #define PEM_END		"-----END "
 
-struct batch_in {
-	char		*dir;		/* directory input, or NULL */
+/*
+ * Where the requests come from, one at a time: next gives 1 with the
+ * next request in *d (the caller frees d->data) and its name in name,
+ * 0 at the end, or -1.  A source whose names are all known before any
+ * request is read checks every output up front (check_outs); for one
+ * without (NULL), each output is checked as its request is read.
+ */
+struct batch_source {
+	int	(*next)(void *, gnutls_datum_t *, char *, size_t,
+		    struct cakit_err *);
+	int	(*check_outs)(void *, const struct ca *, const char *,
+		    struct cakit_err *);
+	void	(*close)(void *);
+	void	*arg;
+};
+
+/* A directory of CSR files, read in name order. */
+struct dir_source {
+	char		*dir;
 	struct dirent	**ents;
 	int		 nents;
 	int		 next;
-	int		 fd;		/* stream input */
+};
+
+/* A stream of concatenated PEM requests, named by their position. */
+struct stream_source {
+	int		 fd;
 	struct buf	 pending;
 	bool		 eof;
 	size_t		 count;
 };
-
-static int
-csr_file(const struct dirent *e)
-{
-	return e->d_name[0] != '.';
-}
-
-/* Requests from a directory (in name order) or "-" for standard input. */
-static struct batch_in *
-batch_open(const char *path, struct cakit_err *err)
-{
-	struct batch_in	*in;
-
-	in = xcalloc(1, sizeof(*in));
-	in->fd = -1;
-	if (strcmp(path, "-") == 0) {
-		in->fd = STDIN_FILENO;
-		return in;
-	}
-	in->dir = xstrdup(path);
-	if ((in->nents = scandir(path, &in->ents, csr_file, alphasort)) == -1) {
-		err_set(err, "%s: %s", path, strerror(errno));
-		in->nents = 0;
-		free(in->dir);
-		free(in);
-		return NULL;
-	}
-	return in;
-}
-
-static void
-batch_close(struct batch_in *in)
-{
-	int	 i;
-
-	if (in == NULL)
-		return;
-	for (i = 0; i < in->nents; i++)
-		free(in->ents[i]);
-	free(in->ents);
-	free(in->dir);
-	buf_free(&in->pending);
-	free(in);
-}
-
-/* The end of the first PEM block in b, or 0 if it is not all there. */
-static size_t
-pem_block_end(const struct buf *b)
-{
-	const unsigned char	*end, *nl;
-
-	if (b->len == 0 || (end = memmem(b->p, b->len, PEM_END,
-	    strlen(PEM_END))) == NULL)
-		return 0;
-	if ((nl = memchr(end, '\n', b->len - (end - b->p))) == NULL)
-		return 0;
-	return nl - b->p + 1;
-}
-
-/*
- * The next request: 1 with *d (the caller frees d->data) and *name
- * (borrowed until the next call), 0 at the end, -1 on error.
- */
-static int
-batch_next(struct batch_in *in, gnutls_datum_t *d, char *name, size_t len,
-    struct cakit_err *err)
-{
-	char		 chunk[65536], *path;
-	size_t		 end;
-	ssize_t		 n;
-	const char	*s;
-	int		 rc;
-
-	d->data = NULL;
-	d->size = 0;
-	if (in->dir != NULL) {
-		if (in->next == in->nents)
-			return 0;
-		s = in->ents[in->next++]->d_name;
-		snprintf(name, len, "%s", s);
-		path = file_join(in->dir, s);
-		rc = file_read(path, FILE_MAX, d, err);
-		free(path);
-		return rc == -1 ? -1 : 1;
-	}
-	while ((end = pem_block_end(&in->pending)) == 0 && !in->eof) {
-		if ((n = read(in->fd, chunk, sizeof(chunk))) == -1) {
-			if (errno == EINTR)
-				continue;
-			err_set(err, "standard input: %s", strerror(errno));
-			return -1;
-		}
-		if (n == 0)
-			in->eof = true;
-		else
-			buf_add(&in->pending, chunk, n);
-		if (in->pending.len > FILE_MAX && pem_block_end(&in->pending)
-		    == 0) {
-			err_set(err, "standard input: a request larger than "
-			    "%d bytes", FILE_MAX);
-			return -1;
-		}
-	}
-	if (end == 0) {
-		/* Only blank space may follow the last request. */
-		for (end = 0; end < in->pending.len; end++)
-			if (strchr(" \t\r\n", in->pending.p[end]) == NULL) {
-				err_set(err, "standard input: request %zu: "
-				    "incomplete PEM", in->count + 1);
-				return -1;
-			}
-		return 0;
-	}
-	in->count++;
-	snprintf(name, len, "%06zu", in->count);
-	d->data = xmalloc(end + 1);
-	memcpy(d->data, in->pending.p, end);
-	d->size = end;
-	memmove(in->pending.p, in->pending.p + end, in->pending.len - end);
-	in->pending.len -= end;
-	return 1;
-}
 
 /* OUTDIR/STEM.crt for a request named STEM.EXT, or NAME.crt. */
 static void
@@ -185,17 +84,45 @@ check_out(const struct ca *ca, const char *outdir, const char *name,
 	return rc;
 }
 
+static int
+csr_file(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+static int
+dir_next(void *arg, gnutls_datum_t *d, char *name, size_t len,
+    struct cakit_err *err)
+{
+	struct dir_source	*in = arg;
+	const char		*s;
+	char			*path;
+	int			 rc;
+
+	d->data = NULL;
+	d->size = 0;
+	if (in->next == in->nents)
+		return 0;
+	s = in->ents[in->next++]->d_name;
+	snprintf(name, len, "%s", s);
+	path = file_join(in->dir, s);
+	rc = file_read(path, FILE_MAX, d, err);
+	free(path);
+	return rc == -1 ? -1 : 1;
+}
+
 /*
  * Every output of a directory of requests passes check_out, and two
  * requests must not be written to the same file (a.csr, a.pem).
  */
 static int
-check_out_names(const struct ca *ca, const struct batch_in *in,
-    const char *outdir, struct cakit_err *err)
+dir_check_outs(void *arg, const struct ca *ca, const char *outdir,
+    struct cakit_err *err)
 {
-	struct buf	 path = { 0 };
-	char		**v;
-	int		 i, rc = 0;
+	const struct dir_source	*in = arg;
+	struct buf		 path = { 0 };
+	char			**v;
+	int			 i, rc = 0;
 
 	v = xcalloc(in->nents, sizeof(*v));
 	for (i = 0; i < in->nents; i++) {
@@ -218,6 +145,151 @@ check_out_names(const struct ca *ca, const struct batch_in *in,
 		free(v[i]);
 	free(v);
 	return rc;
+}
+
+static void
+dir_close(void *arg)
+{
+	struct dir_source	*in = arg;
+	int			 i;
+
+	for (i = 0; i < in->nents; i++)
+		free(in->ents[i]);
+	free(in->ents);
+	free(in->dir);
+	free(in);
+}
+
+/* The CSR files in path, in name order. */
+static int
+dir_open(const char *path, struct batch_source *src, struct cakit_err *err)
+{
+	struct dir_source	*in;
+
+	in = xcalloc(1, sizeof(*in));
+	if ((in->nents = scandir(path, &in->ents, csr_file, alphasort)) == -1) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		free(in);
+		return -1;
+	}
+	in->dir = xstrdup(path);
+	src->next = dir_next;
+	src->check_outs = dir_check_outs;
+	src->close = dir_close;
+	src->arg = in;
+	return 0;
+}
+
+/* The end of the first PEM block in b, or 0 if it is not all there. */
+static size_t
+pem_block_end(const struct buf *b)
+{
+	const unsigned char	*end, *nl;
+
+	if (b->len == 0 || (end = memmem(b->p, b->len, PEM_END,
+	    strlen(PEM_END))) == NULL)
+		return 0;
+	if ((nl = memchr(end, '\n', b->len - (end - b->p))) == NULL)
+		return 0;
+	return nl - b->p + 1;
+}
+
+/*
+ * Read until pending holds a whole PEM block or the stream ends: the
+ * end of the block, or 0 at the end of the stream; -1 on error.
+ */
+static ssize_t
+stream_fill(struct stream_source *in, struct cakit_err *err)
+{
+	char		 chunk[65536];
+	size_t		 end;
+	ssize_t		 n;
+
+	while ((end = pem_block_end(&in->pending)) == 0 && !in->eof) {
+		if ((n = read(in->fd, chunk, sizeof(chunk))) == -1) {
+			if (errno == EINTR)
+				continue;
+			err_set(err, "standard input: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			in->eof = true;
+		else
+			buf_add(&in->pending, chunk, n);
+		if (in->pending.len > FILE_MAX && pem_block_end(&in->pending)
+		    == 0) {
+			err_set(err, "standard input: a request larger than "
+			    "%d bytes", FILE_MAX);
+			return -1;
+		}
+	}
+	return end;
+}
+
+static int
+stream_next(void *arg, gnutls_datum_t *d, char *name, size_t len,
+    struct cakit_err *err)
+{
+	struct stream_source	*in = arg;
+	ssize_t			 end;
+	size_t			 i;
+
+	d->data = NULL;
+	d->size = 0;
+	if ((end = stream_fill(in, err)) == -1)
+		return -1;
+	if (end == 0) {
+		/* Only blank space may follow the last request. */
+		for (i = 0; i < in->pending.len; i++)
+			if (strchr(" \t\r\n", in->pending.p[i]) == NULL) {
+				err_set(err, "standard input: request %zu: "
+				    "incomplete PEM", in->count + 1);
+				return -1;
+			}
+		return 0;
+	}
+	in->count++;
+	snprintf(name, len, "%06zu", in->count);
+	d->data = xmalloc(end + 1);
+	memcpy(d->data, in->pending.p, end);
+	d->size = end;
+	memmove(in->pending.p, in->pending.p + end, in->pending.len - end);
+	in->pending.len -= end;
+	return 1;
+}
+
+static void
+stream_close(void *arg)
+{
+	struct stream_source	*in = arg;
+
+	buf_free(&in->pending);
+	free(in);
+}
+
+/* The PEM requests on standard input, named 000001, 000002, ... */
+static void
+stream_open(struct batch_source *src)
+{
+	struct stream_source	*in;
+
+	in = xcalloc(1, sizeof(*in));
+	in->fd = STDIN_FILENO;
+	src->next = stream_next;
+	src->check_outs = NULL;
+	src->close = stream_close;
+	src->arg = in;
+}
+
+/* Requests from a directory (in name order) or "-" for standard input. */
+static int
+batch_open(const char *path, struct batch_source *src, struct cakit_err *err)
+{
+	if (strcmp(path, "-") == 0) {
+		stream_open(src);
+		return 0;
+	}
+	return dir_open(path, src, err);
 }
 
 /* Show one issued certificate: a file in outdir, or PEM/JSON on out. */
@@ -282,6 +354,109 @@ unwritten_err(struct cakit_err *err, const char *name, const char *serial,
 		    "certificate was issued and recorded as serial %s", serial);
 }
 
+/* Up to BATCH_GROUP requests, signed in one transaction. */
+struct batch_group {
+	struct req		*reqs[BATCH_GROUP];
+	struct ledger_row	 rows[BATCH_GROUP];
+	char			 names[BATCH_GROUP][256];
+	size_t			 n;
+};
+
+/* Where and how the certificates are shown, and how many were. */
+struct batch_show {
+	const char	*outdir;	/* a file for each, or NULL */
+	FILE		*out;
+	bool		 json;
+	size_t		*issued;	/* shown */
+	size_t		*unwritten;	/* issued but not shown */
+};
+
+static void
+group_free(struct batch_group *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < g->n; i++)
+		req_free(g->reqs[i]);
+	g->n = 0;
+}
+
+/*
+ * The next group of requests from src, parsed, in g (g->n of them,
+ * fewer than BATCH_GROUP only at the end); the caller frees them with
+ * group_free, on failure too.
+ */
+static int
+group_read(struct batch_source *src, const struct ca *ca,
+    const char *outdir, struct batch_group *g, struct cakit_notes *notes,
+    struct cakit_err *err)
+{
+	gnutls_datum_t	 d;
+	int		 ret;
+
+	while (g->n < BATCH_GROUP) {
+		if ((ret = src->next(src->arg, &d, g->names[g->n],
+		    sizeof(g->names[g->n]), err)) != 1)
+			return ret;
+		g->reqs[g->n] = req_parse(&d, notes, err);
+		free(d.data);
+		if (g->reqs[g->n] == NULL) {
+			prefix_err(err, g->names[g->n]);
+			return -1;
+		}
+		g->n++;
+		if (outdir != NULL && src->check_outs == NULL &&
+		    check_out(ca, outdir, g->names[g->n - 1], err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Show a committed group's certificates, in order, and clear its rows.
+ * On failure the message names the first not shown.
+ */
+static int
+group_show(struct batch_group *g, const struct batch_show *sh,
+    struct cakit_err *err)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < g->n; i++) {
+		if (batch_emit(&g->rows[i], g->names[i], sh->outdir, sh->out,
+		    sh->json, *sh->issued == 0, err) == -1) {
+			*sh->unwritten = g->n - i;
+			unwritten_err(err, g->names[i], g->rows[i].serial,
+			    g->n - i - 1);
+			break;
+		}
+		(*sh->issued)++;
+	}
+	for (j = 0; j < g->n; j++)
+		ledger_row_clear(&g->rows[j]);
+	return i == g->n ? 0 : -1;
+}
+
+/*
+ * Sign a group, all or none, then show it.  Each group is issued at
+ * its own time: a stream may take long to send the next.
+ */
+static int
+group_sign(struct ca *ca, const struct issue_opts *o, struct batch_group *g,
+    const struct batch_show *sh, struct cakit_notes *notes,
+    struct cakit_err *err)
+{
+	size_t	 failed;
+
+	if (issue_batch(ca, o, g->reqs, g->n, time(NULL), g->rows, &failed,
+	    notes, err) == -1) {
+		if (failed < g->n)
+			prefix_err(err, g->names[failed]);
+		return -1;
+	}
+	return group_show(g, sh, err);
+}
+
 /*
  * Sign every request from path ("-" or a directory), BATCH_GROUP per
  * transaction.  A bad request stops the run: the groups before its own
@@ -294,74 +469,32 @@ batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
     const char *outdir, FILE *out, bool json, size_t *issued,
     size_t *unwritten, struct cakit_notes *notes, struct cakit_err *err)
 {
-	struct batch_in		*in;
-	struct req		*reqs[BATCH_GROUP];
-	struct ledger_row	 rows[BATCH_GROUP];
-	char			 names[BATCH_GROUP][256];
-	gnutls_datum_t		 d;
-	size_t			 n = 0, i, failed;
-	int			 ret, rc = -1;
-	bool			 done = false;
+	struct batch_source	 src;
+	struct batch_group	 g;
+	struct batch_show	 sh;
+	int			 rc = -1;
 
 	*issued = 0;
 	*unwritten = 0;
-	if ((in = batch_open(path, err)) == NULL)
+	g.n = 0;
+	sh.outdir = outdir;
+	sh.out = out;
+	sh.json = json;
+	sh.issued = issued;
+	sh.unwritten = unwritten;
+	if (batch_open(path, &src, err) == -1)
 		return -1;
-	if (outdir != NULL && in->dir != NULL &&
-	    check_out_names(ca, in, outdir, err) == -1) {
-		batch_close(in);
-		return -1;
-	}
+	if (outdir != NULL && src.check_outs != NULL &&
+	    src.check_outs(src.arg, ca, outdir, err) == -1)
+		goto out;
 	if (json)
 		fputc('[', out);
-	while (!done) {
-		for (n = 0; n < BATCH_GROUP; n++) {
-			if ((ret = batch_next(in, &d, names[n],
-			    sizeof(names[n]), err)) == -1)
-				goto out;
-			if (ret == 0) {
-				done = true;
-				break;
-			}
-			reqs[n] = req_parse(&d, notes, err);
-			free(d.data);
-			if (reqs[n] == NULL) {
-				prefix_err(err, names[n]);
-				goto out;
-			}
-			if (outdir != NULL && in->dir == NULL &&
-			    check_out(ca, outdir, names[n], err) == -1) {
-				n++;
-				goto out;
-			}
-		}
-		if (n == 0)
-			break;
-		if (issue_batch(ca, o, reqs, n, rows, &failed, notes,
-		    err) == -1) {
-			if (failed < n)
-				prefix_err(err, names[failed]);
+	do {
+		group_free(&g);
+		if (group_read(&src, ca, outdir, &g, notes, err) == -1 ||
+		    (g.n > 0 && group_sign(ca, o, &g, &sh, notes, err) == -1))
 			goto out;
-		}
-		for (i = 0; i < n; i++) {
-			if ((ret = batch_emit(&rows[i], names[i], outdir, out,
-			    json, *issued == 0, err)) == -1) {
-				*unwritten = n - i;
-				unwritten_err(err, names[i], rows[i].serial,
-				    n - i - 1);
-			}
-			ledger_row_clear(&rows[i]);
-			if (ret == -1) {
-				for (i++; i < n; i++)
-					ledger_row_clear(&rows[i]);
-				goto out;
-			}
-			(*issued)++;
-		}
-		for (i = 0; i < n; i++)
-			req_free(reqs[i]);
-		n = 0;
-	}
+	} while (g.n == BATCH_GROUP);
 	if (json)
 		fputs(*issued == 0 ? "]\n" : "\n]\n", out);
 	if (fflush(out) != 0) {
@@ -370,8 +503,7 @@ batch_run(struct ca *ca, const struct issue_opts *o, const char *path,
 	}
 	rc = 0;
 out:
-	for (i = 0; i < n; i++)
-		req_free(reqs[i]);
-	batch_close(in);
+	group_free(&g);
+	src.close(src.arg);
 	return rc;
 }

@@ -469,8 +469,13 @@ int	 ca_check_dir_mode(const char *, struct cakit_err *);
 bool	 ca_incomplete(const char *, struct cakit_err *);
 
 /* init.c: making a CA, root or intermediate. */
-int	 ca_init(const struct ca_init_opts *, struct ledger_row *, bool *,
-	    struct cakit_notes *, struct cakit_err *);
+/*
+ * 0 with row describing the CA made at now, or the existing one
+ * accepted (*existed), for the caller to clear; or -1.
+ */
+int	 ca_init(const struct ca_init_opts *o, time_t now,
+	    struct ledger_row *row, bool *existed, struct cakit_notes *notes,
+	    struct cakit_err *err);
 bool	 init_interrupted(const char *);
 
 /* policy.c: what a CA may sign. */
@@ -481,6 +486,16 @@ int	 policy_check_crt(const struct ca *, gnutls_x509_crt_t,
 int	 policy_days(const struct ca *, int, int *, struct cakit_err *);
 bool	 policy_nc_allows(gnutls_x509_name_constraints_t, unsigned int,
 	    const gnutls_datum_t *);
+
+/* row.c: a ledger row that describes a certificate, and its JSON. */
+/* Fill r from crt, without the stamp of issue; r is cleared by the caller. */
+int	 row_fill(struct ledger_row *r, gnutls_x509_crt_t crt, enum profile p,
+	    const struct san_list *sans, struct cakit_err *err);
+/* STATUS_REVOKED, else STATUS_EXPIRED after notAfter, else STATUS_VALID. */
+enum cert_status row_status(const struct ledger_row *r, time_t now);
+/* Append r as a JSON object to b; files: NULL-terminated name, path pairs. */
+void	 row_json(struct buf *b, const struct ledger_row *r, time_t now,
+	    const char *const *files, bool with_pem);
 
 /* issue.c: signing one certificate and recording it. */
 struct issue_opts {
@@ -496,28 +511,68 @@ struct issue_opts {
 #define BACKDATE_DEFAULT 60
 #define BACKDATE_MAX	86400
 
-time_t	 validity_start(time_t, time_t, long, gnutls_x509_crt_t);
-int	 issue_cert(struct ca *, const struct issue_opts *, gnutls_pubkey_t,
-	    struct req *, struct ledger_row *, struct cakit_notes *,
-	    struct cakit_err *);
-int	 issue_batch(struct ca *, const struct issue_opts *, struct req **,
-	    size_t, struct ledger_row *, size_t *, struct cakit_notes *,
-	    struct cakit_err *);
-int	 issue_new_key(struct ca *, const struct issue_opts *, enum key_type,
-	    const char *, struct ledger_row *, struct cakit_notes *,
-	    struct cakit_err *);
-int	 issue_renew(struct ca *, const char *, int, struct ledger_row *,
-	    struct cakit_notes *, struct cakit_err *);
-int	 row_fill(struct ledger_row *, gnutls_x509_crt_t, enum profile,
-	    const struct san_list *, struct cakit_err *);
-void	 row_json(struct buf *, const struct ledger_row *, time_t,
-	    const char *const *, bool);
-enum cert_status row_status(const struct ledger_row *, time_t);
+/* Serials drawn for one certificate before a taken one is an error. */
+#define SERIAL_TRIES	4
+
+/* One certificate for issue_sign to sign and record. */
+struct issue_signing {
+	const struct cert_tbs	*tbs;
+	gnutls_x509_crt_t	 issuer;	/* NULL: self-signed */
+	gnutls_privkey_t	 key;		/* the issuer's key */
+	struct ledger		*ledger;	/* records the row; NULL: none */
+	const char		*replaces;	/* the row's, or NULL */
+	time_t			 now;		/* the moment of issue */
+	/* May refuse each certificate made, before it is recorded (0/-1). */
+	int			(*check)(void *arg, gnutls_x509_crt_t crt,
+				    struct cakit_err *err);
+	void			*arg;
+};
+
+/* notBefore for a validity of life seconds from now; see issue.c. */
+time_t	 validity_start(time_t now, time_t life, long backdate,
+	    gnutls_x509_crt_t issuer);
+/* t's validity: days from validity_start, cut to the issuer's notAfter. */
+void	 issue_validity(struct cert_tbs *t, time_t now, int days,
+	    long backdate, gnutls_x509_crt_t issuer, const char *whose,
+	    struct cakit_notes *notes);
+/* Stamp r as issued at now by this user@host (r owns issued_by). */
+void	 issue_stamp(struct ledger_row *r, time_t now);
+/* The certificate (caller deinits), row filled (caller clears); or NULL. */
+gnutls_x509_crt_t issue_sign(const struct issue_signing *s,
+	    struct ledger_row *row, struct cakit_err *err);
+/* 0 with row filled and committed (caller clears row), or -1. */
+int	 issue_cert(struct ca *ca, const struct issue_opts *o,
+	    gnutls_pubkey_t pub, struct req *req, time_t now,
+	    struct ledger_row *row, struct cakit_notes *notes,
+	    struct cakit_err *err);
+/* 0 with rows[0..n) committed (caller clears), or -1 and *failed. */
+int	 issue_batch(struct ca *ca, const struct issue_opts *o,
+	    struct req **reqs, size_t n, time_t now, struct ledger_row *rows,
+	    size_t *failed, struct cakit_notes *notes, struct cakit_err *err);
+/*
+ * 0 with the key in keyfile and row filled, or -1; the caller clears
+ * row, which a failure after the commit leaves filled.
+ */
+int	 issue_new_key(struct ca *ca, const struct issue_opts *o,
+	    enum key_type kt, const char *keyfile, time_t now,
+	    struct ledger_row *row, struct cakit_notes *notes,
+	    struct cakit_err *err);
+/* 0 with row filled for the renewal (caller clears), or -1. */
+int	 issue_renew(struct ca *ca, const char *arg, int days, time_t now,
+	    struct ledger_row *row, struct cakit_notes *notes,
+	    struct cakit_err *err);
 
 /* batch.c: ca-sign --batch. */
-int	 batch_run(struct ca *, const struct issue_opts *, const char *,
-	    const char *, FILE *, bool, size_t *, size_t *,
-	    struct cakit_notes *, struct cakit_err *);
+/*
+ * Sign every request in path (a directory of CSR files, or "-" for PEM
+ * requests on standard input); each certificate goes to a file in
+ * outdir, or to out as PEM, or as JSON with json.  0, or -1 with
+ * *issued those shown and *unwritten those issued but not shown.
+ */
+int	 batch_run(struct ca *ca, const struct issue_opts *o,
+	    const char *path, const char *outdir, FILE *out, bool json,
+	    size_t *issued, size_t *unwritten, struct cakit_notes *notes,
+	    struct cakit_err *err);
 
 /* crl.c: RFC 5280 CRLs, encoded by der.c and signed by the CA's key. */
 struct crl_entry {

@@ -13,8 +13,6 @@
 
 #include "cakit.h"
 
-#define SERIAL_TRIES	4
-
 /* Who is issuing: user@host, for the ledger. */
 static char *
 issuer_identity(void)
@@ -33,108 +31,13 @@ issuer_identity(void)
 	return buf_str(&b);
 }
 
-/* Fill a ledger row from a certificate just made.  Clear with ledger_row_clear. */
-int
-row_fill(struct ledger_row *r, gnutls_x509_crt_t crt, enum profile p,
-    const struct san_list *sans, struct cakit_err *err)
-{
-	struct serial	 s;
-
-	memset(r, 0, sizeof(*r));
-	if (serial_from_crt(crt, &s, err) == -1)
-		return -1;
-	serial_hex(&s, r->serial);
-	r->subject = cert_subject(crt);
-	r->sans = sans != NULL ? san_list_join(sans, "\n") : xstrdup("");
-	r->profile = p;
-	r->not_before = gnutls_x509_crt_get_activation_time(crt);
-	r->not_after = gnutls_x509_crt_get_expiration_time(crt);
-	r->issued_at = time(NULL);
-	r->issued_by = issuer_identity();
-	r->status = STATUS_VALID;
-	if (key_id_crt(crt, r->key_id, err) == -1 ||
-	    cert_export(crt, GNUTLS_X509_FMT_DER, &r->der, err) == -1) {
-		ledger_row_clear(r);
-		return -1;
-	}
-	return 0;
-}
-
-enum cert_status
-row_status(const struct ledger_row *r, time_t now)
-{
-	if (r->status == STATUS_REVOKED)
-		return STATUS_REVOKED;
-	return r->not_after < now ? STATUS_EXPIRED : STATUS_VALID;
-}
-
-/*
- * One JSON object for a row.  files is a NULL-terminated list of
- * name, path pairs; with_pem adds the certificate itself.
- */
+/* The moment of issue: r was issued at now, by this user on this host. */
 void
-row_json(struct buf *b, const struct ledger_row *r, time_t now,
-    const char *const *files, bool with_pem)
+issue_stamp(struct ledger_row *r, time_t now)
 {
-	gnutls_datum_t	 pem = { NULL, 0 };
-	const char	*p, *end;
-	char		*one;
-	size_t		 i;
-
-	buf_add(b, "{\"serial\":", 10);
-	json_str(b, r->serial);
-	buf_add(b, ",\"subject\":", 11);
-	json_str(b, r->subject);
-	buf_add(b, ",\"sans\":[", 9);
-	for (p = r->sans; *p != '\0'; p = *end == '\0' ? end : end + 1) {
-		if ((end = strchr(p, '\n')) == NULL)
-			end = p + strlen(p);
-		one = xstrndup(p, end - p);
-		if (p != r->sans)
-			buf_addc(b, ',');
-		json_str(b, one);
-		free(one);
-	}
-	buf_add(b, "],\"not_before\":", 15);
-	json_time(b, r->not_before);
-	buf_add(b, ",\"not_after\":", 13);
-	json_time(b, r->not_after);
-	buf_add(b, ",\"profile\":", 11);
-	json_str(b, profile_name(r->profile));
-	buf_add(b, ",\"status\":", 10);
-	json_str(b, status_name(row_status(r, now)));
-	if (r->status == STATUS_REVOKED) {
-		buf_add(b, ",\"revoked_at\":", 14);
-		json_time(b, r->revoked_at);
-		buf_add(b, ",\"reason\":", 10);
-		json_str(b, reason_name(r->reason));
-	}
-	if (r->replaces != NULL) {
-		buf_add(b, ",\"replaces\":", 12);
-		json_str(b, r->replaces);
-	}
-	if (r->issued_by != NULL) {
-		buf_add(b, ",\"issued_at\":", 13);
-		json_time(b, r->issued_at);
-		buf_add(b, ",\"issued_by\":", 13);
-		json_str(b, r->issued_by);
-	}
-	buf_add(b, ",\"files\":{", 10);
-	for (i = 0; files != NULL && files[i] != NULL; i += 2) {
-		if (i > 0)
-			buf_addc(b, ',');
-		json_str(b, files[i]);
-		buf_addc(b, ':');
-		json_str(b, files[i + 1]);
-	}
-	buf_addc(b, '}');
-	if (with_pem && gnutls_pem_base64_encode2("CERTIFICATE", &r->der,
-	    &pem) >= 0) {
-		buf_add(b, ",\"pem\":", 7);
-		json_str(b, (char *)pem.data);
-		gnutls_free(pem.data);
-	}
-	buf_addc(b, '}');
+	free(r->issued_by);
+	r->issued_at = now;
+	r->issued_by = issuer_identity();
 }
 
 /*
@@ -159,6 +62,76 @@ validity_start(time_t now, time_t life, long backdate,
 	    now - b < floor)
 		b = now > floor ? now - floor : 0;
 	return now - b;
+}
+
+/*
+ * The validity of a certificate issued at now for days: it starts at
+ * validity_start (backdate as there) and ends days later, but never
+ * after the issuer's certificate (none for a root: issuer NULL); a cut
+ * is noted, naming the issuer as whose ("the CA").
+ */
+void
+issue_validity(struct cert_tbs *t, time_t now, int days, long backdate,
+    gnutls_x509_crt_t issuer, const char *whose, struct cakit_notes *notes)
+{
+	time_t	 life = (time_t)days * 86400, end;
+	char	 when[32];
+
+	t->not_before = validity_start(now, life, backdate, issuer);
+	t->not_after = t->not_before + life;
+	if (issuer == NULL)
+		return;
+	end = gnutls_x509_crt_get_expiration_time(issuer);
+	if (t->not_after > end) {
+		t->not_after = end;
+		time_rfc3339(end, when);
+		notes_add(notes, "validity cut to end with %s certificate on %s",
+		    whose, when);
+	}
+}
+
+/*
+ * Sign s->tbs under a new random serial and record its row in
+ * s->ledger, drawing another serial while the ledger already holds one
+ * (SERIAL_TRIES at most).  Returns the certificate, which the caller
+ * deinits, with row describing it, stamped and filled for the caller to
+ * clear; NULL on failure, row cleared.
+ */
+gnutls_x509_crt_t
+issue_sign(const struct issue_signing *s, struct ledger_row *row,
+    struct cakit_err *err)
+{
+	struct serial		 serial;
+	gnutls_x509_crt_t	 crt;
+	int			 tries, ret;
+
+	memset(row, 0, sizeof(*row));
+	for (tries = 0; tries < SERIAL_TRIES; tries++) {
+		if (serial_new(&serial, err) == -1 ||
+		    (crt = cert_build(s->tbs, &serial, s->issuer, s->key,
+		    err)) == NULL)
+			return NULL;
+		if ((s->check != NULL && s->check(s->arg, crt, err) == -1) ||
+		    row_fill(row, crt, s->tbs->profile, s->tbs->sans,
+		    err) == -1)
+			goto fail;
+		issue_stamp(row, s->now);
+		if (s->replaces != NULL)
+			row->replaces = xstrdup(s->replaces);
+		if (s->ledger == NULL ||
+		    (ret = ledger_insert(s->ledger, row, err)) == 0)
+			return crt;
+		if (ret == -1)
+			goto fail;
+		ledger_row_clear(row);
+		gnutls_x509_crt_deinit(crt);
+	}
+	err_set(err, "no unused serial number after %d tries", SERIAL_TRIES);
+	return NULL;
+fail:
+	ledger_row_clear(row);
+	gnutls_x509_crt_deinit(crt);
+	return NULL;
 }
 
 /* "CN=<value>" with RFC 4514 2.4 escapes. */
@@ -250,52 +223,42 @@ renewable(struct ca *ca, const char *serial, struct cakit_err *err)
 }
 
 /*
- * Inside the caller's transaction: apply the policy, sign a leaf for
- * pub (from req, when there is one) and insert its row, which is
- * filled for the caller to clear.
+ * The names a leaf gets, into sans: those given (the command line's, a
+ * renewal's), else the request's.  A server needs a host name.
  */
 static int
-issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
-    struct req *req, struct ledger_row *row, struct cakit_notes *notes,
-    struct cakit_err *err)
+leaf_sans(const struct issue_opts *o, const struct req *req,
+    struct san_list *sans, struct cakit_err *err)
 {
-	struct san_list		 sans = { NULL, 0 };
-	struct cert_tbs		 t;
-	struct serial		 serial;
-	gnutls_x509_crt_t	 crt = NULL;
-	char			*cn = NULL, when[32];
-	time_t			 now = time(NULL), ca_end;
-	int			 tries, ret, days, rc = -1;
-
-	memset(row, 0, sizeof(*row));
-	memset(&t, 0, sizeof(t));
-	if (ca_check_usable(ca, now, err) == -1 ||
-	    (o->replaces != NULL && renewable(ca, o->replaces, err) == -1) ||
-	    key_allowed(ca, pub, err) == -1)
-		goto out;
 	if (o->sans != NULL && o->sans->n > 0)
-		san_list_copy(&sans, o->sans);
+		san_list_copy(sans, o->sans);
 	else if (req != NULL)
-		san_list_copy(&sans, &req->sans);
+		san_list_copy(sans, &req->sans);
 	if ((o->profile == PROFILE_SERVER || o->profile == PROFILE_PEER) &&
-	    !san_list_has_host(&sans)) {
+	    !san_list_has_host(sans)) {
 		err_set(err, "a %s certificate needs at least one DNS or IP "
 		    "name (--dns, --ip): TLS clients ignore the CN",
 		    profile_name(o->profile));
-		goto out;
+		return -1;
 	}
+	return 0;
+}
 
-	t.profile = o->profile;
-	t.pub = pub;
-	t.sans = &sans;
-	t.path_len = -1;
-	t.crl_url = ca->settings.crl_url;
+/*
+ * The subject a leaf gets, into t: the one given, else the request's,
+ * else CN= its first name, in *cn for the caller to free.
+ */
+static int
+leaf_subject(const struct issue_opts *o, const struct req *req,
+    const struct san_list *sans, struct cert_tbs *t, char **cn,
+    struct cakit_err *err)
+{
 	if (o->subject != NULL) {
 		/* A renewal's subject comes from the ledger, not the user. */
 		if (dn_check(o->subject, err) == -1)
-			goto out;
-		t.subject = o->subject;
-	} else if (req != NULL && (req->subject[0] != '\0' || sans.n > 0)) {
+			return -1;
+		t->subject = o->subject;
+	} else if (req != NULL && (req->subject[0] != '\0' || sans->n > 0)) {
 		/*
 		 * The ledger keeps the subject as RFC 4514 text, from which
 		 * a renewal encodes it again: refuse what GnuTLS cannot
@@ -307,82 +270,120 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 			    "renewed from its RFC 4514 form (multi-valued "
 			    "RDNs are not supported); give --subject",
 			    req->subject);
-			goto out;
+			return -1;
 		}
-		t.crq = req->crq;
-	}
-	else if (req == NULL && sans.n > 0)
-		t.subject = cn = cn_from(sans.v[0].value);
+		t->crq = req->crq;
+	} else if (req == NULL && sans->n > 0)
+		t->subject = *cn = cn_from(sans->v[0].value);
 	else {
 		err_set(err, "no subject and no alternative names: give "
 		    "--subject or a name (--dns, --ip, --email, --uri)");
-		goto out;
+		return -1;
 	}
+	return 0;
+}
 
-	if (policy_check_names(ca, &sans, err) == -1 ||
-	    policy_days(ca, o->days, &days, err) == -1)
-		goto out;
-	t.not_before = validity_start(now, (time_t)days * 86400, o->backdate,
-	    ca->crt);
-	t.not_after = t.not_before + (time_t)days * 86400;
-	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
-	if (t.not_after > ca_end) {
-		t.not_after = ca_end;
-		time_rfc3339(ca_end, when);
-		notes_add(notes, "validity cut to end with the CA certificate "
-		    "on %s", when);
-	}
+/* A leaf's validity: within the CA's limits, noted when it is long. */
+static int
+leaf_validity(struct ca *ca, const struct issue_opts *o, time_t now,
+    struct cert_tbs *t, struct cakit_notes *notes, struct cakit_err *err)
+{
+	int	 days;
+
+	if (policy_days(ca, o->days, &days, err) == -1)
+		return -1;
+	issue_validity(t, now, days, o->backdate, ca->crt, "the CA", notes);
 	if ((o->profile == PROFILE_SERVER || o->profile == PROFILE_PEER) &&
-	    t.not_after - t.not_before > (time_t)SERVER_DAYS_APPLE * 86400)
+	    t->not_after - t->not_before > (time_t)SERVER_DAYS_APPLE * 86400)
 		notes_add(notes, "warning: a server certificate valid for more "
 		    "than %d days is rejected by Apple platforms",
 		    SERVER_DAYS_APPLE);
+	return 0;
+}
 
-	for (tries = 0;; tries++) {
-		if (tries == SERIAL_TRIES) {
-			err_set(err, "no unused serial number after %d tries",
-			    SERIAL_TRIES);
-			goto out;
-		}
-		if (serial_new(&serial, err) == -1 ||
-		    (crt = cert_build(&t, &serial, ca->crt, ca->key,
-		    err)) == NULL ||
-		    policy_check_crt(ca, crt, &sans, err) == -1 ||
-		    row_fill(row, crt, o->profile, &sans, err) == -1)
-			goto out;
-		gnutls_x509_crt_deinit(crt);
-		crt = NULL;
-		if (o->replaces != NULL)
-			row->replaces = xstrdup(o->replaces);
-		if ((ret = ledger_insert(ca->ledger, row, err)) == -1)
-			goto out;
-		if (ret == 0)
-			break;
-		ledger_row_clear(row);
-	}
+/* issue_sign's check of each leaf: the CA's policy on what it signs. */
+struct leaf_policy {
+	const struct ca		*ca;
+	const struct san_list	*sans;
+};
+
+static int
+leaf_policy_check(void *arg, gnutls_x509_crt_t crt, struct cakit_err *err)
+{
+	const struct leaf_policy	*p = arg;
+
+	return policy_check_crt(p->ca, crt, p->sans, err);
+}
+
+/*
+ * Inside the caller's transaction: apply the policy, sign a leaf for
+ * pub (from req, when there is one) issued at now and insert its row,
+ * which is filled for the caller to clear.
+ */
+static int
+issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
+    struct req *req, time_t now, struct ledger_row *row,
+    struct cakit_notes *notes, struct cakit_err *err)
+{
+	struct san_list		 sans = { NULL, 0 };
+	struct cert_tbs		 t;
+	struct leaf_policy	 policy;
+	struct issue_signing	 s;
+	gnutls_x509_crt_t	 crt;
+	char			*cn = NULL;
+	int			 rc = -1;
+
+	memset(row, 0, sizeof(*row));
+	memset(&t, 0, sizeof(t));
+	if (ca_check_usable(ca, now, err) == -1 ||
+	    (o->replaces != NULL && renewable(ca, o->replaces, err) == -1) ||
+	    key_allowed(ca, pub, err) == -1 ||
+	    leaf_sans(o, req, &sans, err) == -1)
+		goto out;
+	t.profile = o->profile;
+	t.pub = pub;
+	t.sans = &sans;
+	t.path_len = -1;
+	t.crl_url = ca->settings.crl_url;
+	if (leaf_subject(o, req, &sans, &t, &cn, err) == -1 ||
+	    policy_check_names(ca, &sans, err) == -1 ||
+	    leaf_validity(ca, o, now, &t, notes, err) == -1)
+		goto out;
+
+	policy.ca = ca;
+	policy.sans = &sans;
+	memset(&s, 0, sizeof(s));
+	s.tbs = &t;
+	s.issuer = ca->crt;
+	s.key = ca->key;
+	s.ledger = ca->ledger;
+	s.replaces = o->replaces;
+	s.now = now;
+	s.check = leaf_policy_check;
+	s.arg = &policy;
+	if ((crt = issue_sign(&s, row, err)) == NULL)
+		goto out;
+	gnutls_x509_crt_deinit(crt);
 	rc = 0;
 out:
-	if (rc == -1)
-		ledger_row_clear(row);
-	gnutls_x509_crt_deinit(crt);
 	san_list_free(&sans);
 	free(cn);
 	return rc;
 }
 
 /*
- * Sign a leaf for pub (from req, when there is one) and commit its
- * ledger row; row is filled for the caller, who clears it.  Nothing is
- * recorded on failure.
+ * Sign a leaf for pub (from req, when there is one), issued at now, and
+ * commit its ledger row; row is filled for the caller, who clears it.
+ * Nothing is recorded on failure.
  */
 int
 issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
-    struct req *req, struct ledger_row *row, struct cakit_notes *notes,
-    struct cakit_err *err)
+    struct req *req, time_t now, struct ledger_row *row,
+    struct cakit_notes *notes, struct cakit_err *err)
 {
 	if (ledger_begin(ca->ledger, err) == -1)
 		return -1;
-	if (issue_in_tx(ca, o, pub, req, row, notes, err) == -1) {
+	if (issue_in_tx(ca, o, pub, req, now, row, notes, err) == -1) {
 		ledger_rollback(ca->ledger);
 		return -1;
 	}
@@ -396,13 +397,14 @@ issue_cert(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 }
 
 /*
- * Sign n requests in one transaction, all or none: rows[i] is filled
- * for reqs[i].  On failure *failed is the index of the request at
- * fault (n when the commit failed) and nothing is recorded.
+ * Sign n requests issued at now in one transaction, all or none:
+ * rows[i] is filled for reqs[i].  On failure *failed is the index of
+ * the request at fault (n when the commit failed) and nothing is
+ * recorded.
  */
 int
 issue_batch(struct ca *ca, const struct issue_opts *o, struct req **reqs,
-    size_t n, struct ledger_row *rows, size_t *failed,
+    size_t n, time_t now, struct ledger_row *rows, size_t *failed,
     struct cakit_notes *notes, struct cakit_err *err)
 {
 	size_t	 i, j;
@@ -411,8 +413,8 @@ issue_batch(struct ca *ca, const struct issue_opts *o, struct req **reqs,
 	if (ledger_begin(ca->ledger, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (issue_in_tx(ca, o, reqs[i]->pub, reqs[i], &rows[i], notes,
-		    err) == -1)
+		if (issue_in_tx(ca, o, reqs[i]->pub, reqs[i], now, &rows[i],
+		    notes, err) == -1)
 			goto fail;
 	test_kill_point("sign-before-commit");
 	if (ledger_commit(ca->ledger, err) == -1) {
@@ -437,8 +439,8 @@ fail:
  */
 int
 issue_new_key(struct ca *ca, const struct issue_opts *o, enum key_type kt,
-    const char *keyfile, struct ledger_row *row, struct cakit_notes *notes,
-    struct cakit_err *err)
+    const char *keyfile, time_t now, struct ledger_row *row,
+    struct cakit_notes *notes, struct cakit_err *err)
 {
 	gnutls_x509_privkey_t	 key = NULL;
 	gnutls_privkey_t	 pk = NULL;
@@ -466,7 +468,7 @@ issue_new_key(struct ca *ca, const struct issue_opts *o, enum key_type kt,
 	    (tmp = file_write_temp_secret(keyfile, pem.data, pem.size,
 	    err)) == NULL)
 		goto out;
-	if (issue_cert(ca, o, pub, NULL, row, notes, err) == -1) {
+	if (issue_cert(ca, o, pub, NULL, now, row, notes, err) == -1) {
 		file_discard(tmp);
 		goto out;
 	}
@@ -486,12 +488,13 @@ out:
 }
 
 /*
- * Renew: the same key, subject, names and profile as the ledger's copy
- * of the certificate named by arg, with a new serial and validity.
+ * Renew at now: the same key, subject, names and profile as the
+ * ledger's copy of the certificate named by arg, with a new serial and
+ * validity.
  */
 int
-issue_renew(struct ca *ca, const char *arg, int days, struct ledger_row *row,
-    struct cakit_notes *notes, struct cakit_err *err)
+issue_renew(struct ca *ca, const char *arg, int days, time_t now,
+    struct ledger_row *row, struct cakit_notes *notes, struct cakit_err *err)
 {
 	struct ledger_row	 old;
 	struct issue_opts	 o;
@@ -522,7 +525,7 @@ issue_renew(struct ca *ca, const char *arg, int days, struct ledger_row *row,
 	o.subject = old.subject[0] != '\0' ? old.subject : NULL;
 	o.sans = &sans;
 	o.replaces = old.serial;
-	rc = issue_cert(ca, &o, pub, NULL, row, notes, err);
+	rc = issue_cert(ca, &o, pub, NULL, now, row, notes, err);
 out:
 	gnutls_pubkey_deinit(pub);
 	gnutls_x509_crt_deinit(crt);

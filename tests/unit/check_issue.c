@@ -9,9 +9,10 @@ static struct ca *ca;
 static struct cakit_err err;
 static struct cakit_notes notes;
 static char *cadir;
+static time_t now;
 
 static void
-make_ca(int days, enum key_type kt)
+make_ca(int days, enum key_type kt, int max_days)
 {
 	struct ca_init_opts	 o;
 	struct ledger_row	 row;
@@ -24,8 +25,9 @@ make_ca(int days, enum key_type kt)
 	o.days = days;
 	o.path_len = -1;
 	o.crl_url = "http://crl.example/root.crl";
-	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
-	    err.msg);
+	o.max_days = max_days;
+	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
+	    "%s", err.msg);
 	ledger_row_clear(&row);
 	ck_assert_ptr_nonnull(ca = ca_open(cadir, 0, NULL, &err));
 }
@@ -35,9 +37,22 @@ setup(void)
 {
 	memset(&err, 0, sizeof(err));
 	memset(&notes, 0, sizeof(notes));
+	now = time(NULL);
 	unit_tmpdir();
 	cadir = unit_path("ca");
-	make_ca(0, KEY_ECDSA_P256);
+	make_ca(0, KEY_ECDSA_P256, 0);
+}
+
+/* The CA of the test, made again with these options. */
+static void
+remake_ca(int days, int max_days)
+{
+	ca_free(ca);
+	unit_rmdir();
+	unit_tmpdir();
+	free(cadir);
+	cadir = unit_path("ca");
+	make_ca(days, KEY_ED25519, max_days);
 }
 
 static void
@@ -78,7 +93,8 @@ issue(enum profile p, gnutls_pubkey_t pub, const char *dns, int days)
 		ck_assert_int_eq(san_add(&sans, SAN_DNS, dns, strlen(dns),
 		    &err), 0);
 	o.sans = &sans;
-	if (issue_cert(ca, &o, pub, NULL, &row, &notes, &err) == -1) {
+	if (issue_cert(ca, &o, pub, NULL, now, &row, &notes,
+	    &err) == -1) {
 		san_list_free(&sans);
 		return NULL;
 	}
@@ -250,12 +266,7 @@ START_TEST(validity_cut_to_ca)
 	gnutls_pubkey_t		 pub;
 	gnutls_x509_crt_t	 crt;
 
-	ca_free(ca);
-	unit_rmdir();
-	unit_tmpdir();
-	free(cadir);
-	cadir = unit_path("ca");
-	make_ca(30, KEY_ED25519);
+	remake_ca(30, 0);
 	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
 	ck_assert_ptr_nonnull(crt = issue(PROFILE_CLIENT, pub, NULL, 365));
 	ck_assert_int_eq(gnutls_x509_crt_get_expiration_time(crt),
@@ -281,14 +292,14 @@ START_TEST(new_key_file)
 	ck_assert_int_eq(san_add(&sans, SAN_DNS, "node1.example", 13, &err),
 	    0);
 	o.sans = &sans;
-	ck_assert_int_eq(issue_new_key(ca, &o, KEY_ECDSA_P384, key, &row,
-	    &notes, &err), 0);
+	ck_assert_int_eq(issue_new_key(ca, &o, KEY_ECDSA_P384, key, now,
+	    &row, &notes, &err), 0);
 	ck_assert_str_eq(row.subject, "CN=node1.example");
 	ledger_row_clear(&row);
 	ck_assert_int_eq(stat(key, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
-	ck_assert_int_eq(issue_new_key(ca, &o, KEY_ECDSA_P384, key, &row,
-	    &notes, &err), -1);
+	ck_assert_int_eq(issue_new_key(ca, &o, KEY_ECDSA_P384, key, now,
+	    &row, &notes, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "already exists"));
 	ck_assert_int_eq(count(), 1);
 	umask(077);
@@ -309,7 +320,7 @@ START_TEST(renew)
 	ck_assert_ptr_nonnull(crt = issue(PROFILE_PEER, pub, "a.example", 0));
 	ck_assert_int_eq(serial_from_crt(crt, &s, &err), 0);
 	serial_hex(&s, hex);
-	ck_assert_int_eq(issue_renew(ca, hex, 30, &row, &notes, &err), 0);
+	ck_assert_int_eq(issue_renew(ca, hex, 30, now, &row, &notes, &err), 0);
 	ck_assert_str_ne(row.serial, hex);
 	ck_assert_str_eq(row.replaces, hex);
 	ck_assert_str_eq(row.sans, "DNS:a.example");
@@ -318,7 +329,8 @@ START_TEST(renew)
 	ck_assert(gnutls_x509_crt_get_expiration_time(crt2) -
 	    gnutls_x509_crt_get_activation_time(crt2) == 30 * 86400);
 	ledger_row_clear(&row);
-	ck_assert_int_eq(issue_renew(ca, "0123", 30, &row, &notes, &err), -1);
+	ck_assert_int_eq(issue_renew(ca, "0123", 30, now, &row, &notes,
+	    &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "not in the ledger"));
 	gnutls_x509_crt_deinit(crt);
 	gnutls_x509_crt_deinit(crt2);
@@ -363,8 +375,8 @@ START_TEST(from_request)
 		ck_assert_ptr_nonnull(r = req_parse(&der, &notes, &err));
 		memset(&o, 0, sizeof(o));
 		o.profile = PROFILE_SERVER;
-		ck_assert_msg(issue_cert(ca, &o, r->pub, r, &row, &notes,
-		    &err) == 0, "%zu: %s", i, err.msg);
+		ck_assert_msg(issue_cert(ca, &o, r->pub, r, now, &row,
+		    &notes, &err) == 0, "%zu: %s", i, err.msg);
 		ck_assert_str_eq(row.subject, "CN=req,O=Example");
 		ck_assert_str_eq(row.sans, "DNS:req.example");
 		ck_assert_ptr_nonnull(crt = cert_import(&row.der, &err));
@@ -391,19 +403,287 @@ START_TEST(init_refuses_existing)
 	o.dir = cadir;
 	o.subject = "CN=Other";
 	o.path_len = -1;
-	ck_assert_int_eq(ca_init(&o, &row, &existed, &notes, &err), -1);
+	ck_assert_int_eq(ca_init(&o, now, &row, &existed, &notes, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "already holds a CA"));
 	/* --exist-ok accepts only the CA that the options describe. */
 	o.exist_ok = true;
-	ck_assert_int_eq(ca_init(&o, &row, &existed, &notes, &err), -1);
+	ck_assert_int_eq(ca_init(&o, now, &row, &existed, &notes, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "exists with subject "
 	    "'CN=Unit Root,O=Example' where --subject asks 'CN=Other'"));
 	o.subject = "CN=Unit Root,O=Example";
-	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
-	    err.msg);
+	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
+	    "%s", err.msg);
 	ck_assert(existed);
 	ck_assert_str_eq(row.subject, "CN=Unit Root,O=Example");
 	ledger_row_clear(&row);
+}
+END_TEST
+
+/* The stamp and the validity come from the time given, not the clock. */
+START_TEST(issued_at_now)
+{
+	gnutls_pubkey_t		 pub;
+	struct issue_opts	 o;
+	struct ledger_row	 row, got;
+	time_t			 later = now + 1000;
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	memset(&o, 0, sizeof(o));
+	o.profile = PROFILE_CLIENT;
+	o.subject = "CN=later";
+	o.days = 10;
+	ck_assert_msg(issue_cert(ca, &o, pub, NULL, later, &row, &notes,
+	    &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(row.issued_at, later);
+	ck_assert_int_eq(row.not_before, later - BACKDATE_DEFAULT);
+	ck_assert_int_eq(row.not_after, row.not_before + 10 * 86400);
+	ck_assert_ptr_nonnull(strchr(row.issued_by, '@'));
+	/* And so the ledger records it. */
+	ck_assert_int_eq(ledger_get(ca->ledger, row.serial, &got, &err), 0);
+	ck_assert_int_eq(got.issued_at, later);
+	ck_assert_str_eq(got.issued_by, row.issued_by);
+	ledger_row_clear(&got);
+	ledger_row_clear(&row);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+/* A CA's --max-days is the default and the limit of a leaf's validity. */
+START_TEST(validity_max_days)
+{
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+
+	remake_ca(0, 10);
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_ptr_nonnull(crt = issue(PROFILE_CLIENT, pub, NULL, 0));
+	ck_assert_int_eq(gnutls_x509_crt_get_expiration_time(crt) -
+	    gnutls_x509_crt_get_activation_time(crt), 10 * 86400);
+	gnutls_x509_crt_deinit(crt);
+	ck_assert_ptr_null(issue(PROFILE_CLIENT, pub, NULL, 11));
+	ck_assert_ptr_nonnull(strstr(err.msg, "at most 10 days"));
+	ck_assert_int_eq(count(), 1);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+/* One clamp for both: an intermediate ends with its parent, noted. */
+START_TEST(validity_cut_to_parent)
+{
+	struct ca_init_opts	 o;
+	struct ledger_row	 row;
+	char			*dir;
+	bool			 existed;
+
+	remake_ca(30, 0);
+	dir = unit_path("sub");
+	memset(&o, 0, sizeof(o));
+	o.dir = dir;
+	o.subject = "CN=Unit Sub";
+	o.key_type = KEY_ED25519;
+	o.path_len = -1;
+	o.parent = cadir;
+	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_int_eq(row.not_after,
+	    gnutls_x509_crt_get_expiration_time(ca->crt));
+	ck_assert_uint_eq(notes.n, 1);
+	ck_assert_ptr_nonnull(strstr(notes.msg[0], "validity cut to end "
+	    "with the parent CA certificate on "));
+	ledger_row_clear(&row);
+	free(dir);
+}
+END_TEST
+
+/* issue_validity: a root is never cut; a leaf only past its issuer. */
+START_TEST(validity_clamp)
+{
+	struct cert_tbs	 t;
+	time_t		 end = gnutls_x509_crt_get_expiration_time(ca->crt);
+
+	memset(&t, 0, sizeof(t));
+	issue_validity(&t, now, 50000, -1, NULL, "the CA", &notes);
+	ck_assert_int_eq(t.not_before, now);
+	ck_assert_int_eq(t.not_after, now + (time_t)50000 * 86400);
+	issue_validity(&t, now, 30, -1, ca->crt, "the CA", &notes);
+	ck_assert_int_eq(t.not_after, now + 30 * 86400);
+	ck_assert_uint_eq(notes.n, 0);
+	issue_validity(&t, now, 50000, -1, ca->crt, "the Xyz CA", &notes);
+	ck_assert_int_eq(t.not_before, now);
+	ck_assert_int_eq(t.not_after, end);
+	ck_assert_uint_eq(notes.n, 1);
+	ck_assert_ptr_nonnull(strstr(notes.msg[0], "validity cut to end "
+	    "with the Xyz CA certificate on "));
+}
+END_TEST
+
+/*
+ * issue_sign's check runs on each certificate before its row is
+ * recorded: this one records a row under the same serial first, for
+ * the first collide certificates, so that their serial is taken.
+ */
+struct collide {
+	struct ledger	*ledger;
+	int		 collide;
+	int		 calls;
+	char		 first[SERIAL_HEXLEN + 1];
+};
+
+static int
+collide_check(void *arg, gnutls_x509_crt_t crt, struct cakit_err *e)
+{
+	struct collide		*c = arg;
+	struct ledger_row	 r;
+
+	if (c->calls++ >= c->collide)
+		return 0;
+	ck_assert_int_eq(row_fill(&r, crt, PROFILE_CLIENT, NULL, e), 0);
+	issue_stamp(&r, now);
+	if (c->calls == 1)
+		memcpy(c->first, r.serial, sizeof(c->first));
+	ck_assert_int_eq(ledger_insert(c->ledger, &r, e), 0);
+	ledger_row_clear(&r);
+	return 0;
+}
+
+static gnutls_x509_crt_t
+sign_colliding(struct collide *c, gnutls_pubkey_t pub, struct ledger_row *row)
+{
+	struct cert_tbs		 t;
+	struct issue_signing	 s;
+
+	memset(&t, 0, sizeof(t));
+	t.profile = PROFILE_CLIENT;
+	t.pub = pub;
+	t.subject = "CN=collide";
+	t.path_len = -1;
+	issue_validity(&t, now, 10, 0, ca->crt, "the CA", &notes);
+	memset(&s, 0, sizeof(s));
+	s.tbs = &t;
+	s.issuer = ca->crt;
+	s.key = ca->key;
+	s.ledger = ca->ledger;
+	s.now = now;
+	s.check = collide_check;
+	s.arg = c;
+	c->ledger = ca->ledger;
+	return issue_sign(&s, row, &err);
+}
+
+/* A serial already in the ledger: another is drawn. */
+START_TEST(serial_retry)
+{
+	struct collide		 c = { NULL, 1, 0, "" };
+	struct ledger_row	 row;
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	struct serial		 s;
+	char			 hex[SERIAL_HEXLEN + 1];
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_msg((crt = sign_colliding(&c, pub, &row)) != NULL, "%s",
+	    err.msg);
+	ck_assert_int_eq(c.calls, 2);
+	ck_assert_str_ne(row.serial, c.first);
+	ck_assert_int_eq(serial_from_crt(crt, &s, &err), 0);
+	serial_hex(&s, hex);
+	ck_assert_str_eq(row.serial, hex);
+	ck_assert_int_eq(row.issued_at, now);
+	/* The colliding row and the certificate's own. */
+	ck_assert_int_eq(count(), 2);
+	gnutls_x509_crt_deinit(crt);
+	ledger_row_clear(&row);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+/* Every serial drawn is taken: an error after SERIAL_TRIES. */
+START_TEST(serial_exhausted)
+{
+	struct collide		 c = { NULL, SERIAL_TRIES, 0, "" };
+	struct ledger_row	 row;
+	gnutls_pubkey_t		 pub;
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	ck_assert_ptr_null(sign_colliding(&c, pub, &row));
+	ck_assert_int_eq(c.calls, SERIAL_TRIES);
+	ck_assert_str_eq(err.msg, "no unused serial number after 4 tries");
+	ck_assert_ptr_null(row.subject);
+	ck_assert_int_eq(count(), SERIAL_TRIES);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+/* A check that refuses: nothing is recorded. */
+static int
+refuse_check(void *arg, gnutls_x509_crt_t crt, struct cakit_err *e)
+{
+	(void)arg;
+	(void)crt;
+	err_set(e, "refused");
+	return -1;
+}
+
+START_TEST(sign_refused)
+{
+	struct cert_tbs		 t;
+	struct issue_signing	 s;
+	struct ledger_row	 row;
+	gnutls_pubkey_t		 pub;
+
+	pub = new_pub(GNUTLS_PK_EDDSA_ED25519, 0);
+	memset(&t, 0, sizeof(t));
+	t.profile = PROFILE_CLIENT;
+	t.pub = pub;
+	t.subject = "CN=refused";
+	t.path_len = -1;
+	issue_validity(&t, now, 10, 0, ca->crt, "the CA", &notes);
+	memset(&s, 0, sizeof(s));
+	s.tbs = &t;
+	s.issuer = ca->crt;
+	s.key = ca->key;
+	s.ledger = ca->ledger;
+	s.now = now;
+	s.check = refuse_check;
+	ck_assert_ptr_null(issue_sign(&s, &row, &err));
+	ck_assert_str_eq(err.msg, "refused");
+	ck_assert_int_eq(count(), 0);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
+/* ca_init stamps the CA at the time given, and --exist-ok reads it back. */
+START_TEST(init_stamp)
+{
+	struct ca_init_opts	 o;
+	struct ledger_row	 row;
+	char			*dir, *by;
+	bool			 existed;
+
+	dir = unit_path("stamped");
+	memset(&o, 0, sizeof(o));
+	o.dir = dir;
+	o.subject = "CN=Stamped";
+	o.key_type = KEY_ED25519;
+	o.path_len = -1;
+	o.days = 30;
+	ck_assert_msg(ca_init(&o, now - 100, &row, &existed, &notes,
+	    &err) == 0, "%s", err.msg);
+	ck_assert(!existed);
+	ck_assert_int_eq(row.issued_at, now - 100);
+	ck_assert_int_eq(row.not_before, now - 100 - BACKDATE_DEFAULT);
+	ck_assert_ptr_nonnull(by = row.issued_by);
+	row.issued_by = NULL;
+	ledger_row_clear(&row);
+	o.exist_ok = true;
+	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
+	    "%s", err.msg);
+	ck_assert(existed);
+	ck_assert_int_eq(row.issued_at, now - 100);
+	ck_assert_str_eq(row.issued_by, by);
+	ledger_row_clear(&row);
+	free(by);
+	free(dir);
 }
 END_TEST
 
@@ -426,6 +706,14 @@ issue_suite(void)
 	tcase_add_test(tc, renew);
 	tcase_add_test(tc, from_request);
 	tcase_add_test(tc, init_refuses_existing);
+	tcase_add_test(tc, issued_at_now);
+	tcase_add_test(tc, validity_max_days);
+	tcase_add_test(tc, validity_cut_to_parent);
+	tcase_add_test(tc, validity_clamp);
+	tcase_add_test(tc, serial_retry);
+	tcase_add_test(tc, serial_exhausted);
+	tcase_add_test(tc, sign_refused);
+	tcase_add_test(tc, init_stamp);
 	suite_add_tcase(s, tc);
 	return s;
 }
