@@ -31,8 +31,8 @@ setup(void)
 	o.path_len = -1;
 	o.crl_url = "http://crl.example/unit.crl";
 	o.max_days = 90;
-	ck_assert_msg(ca_init(&o, &row, &existed, &notes, &err) == 0, "%s",
-	    err.msg);
+	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
+	    &err) == 0, "%s", err.msg);
 	ledger_row_clear(&row);
 }
 
