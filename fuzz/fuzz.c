@@ -91,6 +91,6 @@ fuzz_ca_new(const char *subject, const struct san_list *permit,
 	gnutls_free(der.data);
 	gnutls_pubkey_deinit(pub);
 	if (crl_url != NULL)
-		ca->crl_url = xstrdup(crl_url);
+		ca->settings.crl_url = xstrdup(crl_url);
 	return ca;
 }

@@ -275,7 +275,7 @@ issue(const struct ca *ca, enum profile p, const struct req *req)
 	t.pub = req->pub;
 	t.sans = &sans;
 	t.path_len = -1;
-	t.crl_url = ca->crl_url;
+	t.crl_url = ca->settings.crl_url;
 	if (req->subject[0] != '\0' || sans.n > 0)
 		t.crq = req->crq;
 	else

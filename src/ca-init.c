@@ -263,7 +263,7 @@ print_json(const char *dir, const struct ledger_row *row)
 
 	crt = file_join(dir, CA_CRT);
 	key = file_join(dir, CA_KEY);
-	db = file_join(dir, CA_LEDGER);
+	db = ledger_location(dir);
 	crl = file_join(dir, CA_CRL);
 	files[0] = "certificate"; files[1] = crt;
 	files[2] = "key"; files[3] = key;

@@ -150,7 +150,7 @@ bundle_crls(struct ca *ca, struct buf *out, struct cakit_err *err)
 	struct ca	*cur = NULL;
 	gnutls_datum_t	 crl = { NULL, 0 };
 	char		*path = NULL, *parent = NULL, *dir;
-	int		 depth, ret, rc = -1;
+	int		 depth, rc = -1;
 
 	if (bundle_trust(&ca->dir, 1, out, err) == -1)
 		return -1;
@@ -168,13 +168,11 @@ bundle_crls(struct ca *ca, struct buf *out, struct cakit_err *err)
 		if ((cur = ca_open(dir, CA_OPEN_NOKEY, NULL, err)) == NULL)
 			goto out;
 		free(parent);
-		if ((ret = ledger_meta_get(cur->ledger, "parent_dir", &parent,
-		    err)) == -1)
-			goto out;
-		if (ret == 1) {
+		if ((parent = cur->settings.parent_dir) == NULL) {
 			rc = 0;
 			goto out;
 		}
+		cur->settings.parent_dir = NULL;
 		dir = parent;
 	}
 	err_set(err, "%s: the chain of parents is too long", ca->dir);

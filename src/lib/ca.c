@@ -1,5 +1,5 @@
 /*
- * A CA directory: ca.crt, ca.key, ledger.db, crl.pem and, for an
+ * A CA directory: ca.crt, ca.key, the ledger, crl.pem and, for an
  * intermediate, chain.pem with the issuers above it.  ca-init publishes
  * ca.crt last, so a directory without it is never taken for a CA.
  */
@@ -13,10 +13,32 @@
 
 #include "cakit.h"
 
-static const char *const ca_files[] = {
-	CA_KEY, CA_LEDGER, CA_LEDGER "-wal", CA_LEDGER "-shm",
-	CA_LEDGER "-journal", CA_CRL, CA_CHAIN,
-};
+/*
+ * The i-th name of the CA's files: those of ca_head, the ledger's kept
+ * files and, with CA_FILES_ALL, its transient ones, then ca_tail.
+ */
+const char *
+ca_file(size_t i, int flags)
+{
+	static const char *const ca_head[] = { CA_KEY };
+	static const char *const ca_tail[] = { CA_CRL, CA_CHAIN, CA_CRT };
+	const struct ledger_files	*lf = ledger_files();
+	const char *const		*lists[2];
+	size_t				 j, n;
+
+	if (i < sizeof(ca_head) / sizeof(ca_head[0]))
+		return ca_head[i];
+	i -= sizeof(ca_head) / sizeof(ca_head[0]);
+	lists[0] = lf->kept;
+	lists[1] = flags & CA_FILES_ALL ? lf->transient : NULL;
+	for (j = 0; j < 2 && lists[j] != NULL; j++) {
+		for (n = 0; lists[j][n] != NULL; n++)
+			if (i == n)
+				return lists[j][n];
+		i -= n;
+	}
+	return i < sizeof(ca_tail) / sizeof(ca_tail[0]) ? ca_tail[i] : NULL;
+}
 
 /* Refuse a CA directory that others may write to. */
 int
@@ -76,14 +98,17 @@ bool
 ca_incomplete(const char *dir, struct cakit_err *err)
 {
 	struct buf	 b = { 0 };
+	const char	*name;
 	char		*p;
 	size_t		 i;
 	bool		 found = false;
 
-	for (i = 0; i < sizeof(ca_files) / sizeof(ca_files[0]); i++) {
-		p = file_join(dir, ca_files[i]);
+	for (i = 0; (name = ca_file(i, CA_FILES_ALL)) != NULL; i++) {
+		if (strcmp(name, CA_CRT) == 0)
+			continue;
+		p = file_join(dir, name);
 		if (file_exists(p)) {
-			buf_printf(&b, "%s%s", found ? ", " : "", ca_files[i]);
+			buf_printf(&b, "%s%s", found ? ", " : "", name);
 			found = true;
 		}
 		free(p);
@@ -97,6 +122,73 @@ ca_incomplete(const char *dir, struct cakit_err *err)
 	return found;
 }
 
+/* dir holds a CA: a directory with ca.crt, and modes that keep it. */
+static int
+ca_check_dir(const char *dir, struct cakit_err *err)
+{
+	struct stat	 st;
+	char		*crt;
+	bool		 found;
+
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		err_set(err, "%s: no such CA directory; create one with "
+		    "ca-init", dir);
+		return -1;
+	}
+	crt = file_join(dir, CA_CRT);
+	found = file_exists(crt);
+	free(crt);
+	if (found)
+		return ca_check_modes(dir, err);
+	/*
+	 * Only the leftovers of an interrupted ca-init may be cleared by
+	 * running it again; anything else is the user's.
+	 */
+	if (init_interrupted(dir))
+		err_set(err, "%s: incomplete CA left by an interrupted "
+		    "ca-init; run ca-init again, which removes what it left "
+		    "and starts over", dir);
+	else if (!ca_incomplete(dir, err))
+		err_set(err, "%s: not a CA directory (no %s); create one with "
+		    "ca-init", dir, CA_CRT);
+	return -1;
+}
+
+/* The CA's key, with the passphrase in passfile, if any: it must match. */
+static int
+ca_load_key(struct ca *ca, const char *passfile, struct cakit_err *err)
+{
+	gnutls_pubkey_t	 kpub = NULL, cpub = NULL;
+	char		*path, *pass = NULL;
+	int		 ret, rc = -1;
+
+	path = file_join(ca->dir, CA_KEY);
+	if (passfile != NULL &&
+	    file_read_passphrase(passfile, &pass, err) == -1)
+		goto out;
+	if ((ca->key = key_load(path, pass, err)) == NULL)
+		goto out;
+	if ((ret = gnutls_pubkey_init(&kpub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(kpub, ca->key, 0, 0)) < 0 ||
+	    (ret = gnutls_pubkey_init(&cpub)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509(cpub, ca->crt, 0)) < 0) {
+		err_gnutls(err, ret, "%s", path);
+		goto out;
+	}
+	if (!key_matches(kpub, cpub)) {
+		err_set(err, "%s does not match %s/%s", path, ca->dir, CA_CRT);
+		goto out;
+	}
+	rc = 0;
+out:
+	gnutls_pubkey_deinit(kpub);
+	gnutls_pubkey_deinit(cpub);
+	if (pass != NULL)
+		secret_free(pass, strlen(pass));
+	free(path);
+	return rc;
+}
+
 /*
  * Open the CA in dir.  Without CA_OPEN_NOKEY the key is loaded (with
  * the passphrase in passfile, if any) and must match the certificate.
@@ -107,97 +199,30 @@ ca_open(const char *dir, int flags, const char *passfile,
     struct cakit_err *err)
 {
 	struct ca	*ca;
-	struct stat	 st;
-	gnutls_pubkey_t	 kpub = NULL, cpub = NULL;
-	char		*path = NULL, *pass = NULL, *maxdays = NULL;
-	long long	 n;
-	int		 ret;
+	char		*path = NULL;
 
 	ca = xcalloc(1, sizeof(*ca));
 	ca->dir = xstrdup(dir);
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		err_set(err, "%s: no such CA directory; create one with "
-		    "ca-init", dir);
+	ca->settings.issued_at = -1;
+	if (ca_check_dir(dir, err) == -1)
 		goto fail;
-	}
 	path = file_join(dir, CA_CRT);
-	if (!file_exists(path)) {
-		/*
-		 * Only the leftovers of an interrupted ca-init may be
-		 * cleared by running it again; anything else is the user's.
-		 */
-		if (init_interrupted(dir))
-			err_set(err, "%s: incomplete CA left by an interrupted "
-			    "ca-init; run ca-init again, which removes what it "
-			    "left and starts over", dir);
-		else if (!ca_incomplete(dir, err))
-			err_set(err, "%s: not a CA directory (no %s); create "
-			    "one with ca-init", dir, CA_CRT);
-		goto fail;
-	}
-	if (ca_check_modes(dir, err) == -1)
-		goto fail;
 	if ((ca->crt = cert_load(path, err)) == NULL)
 		goto fail;
+	if (!(flags & CA_OPEN_NOKEY) && ca_load_key(ca, passfile, err) == -1)
+		goto fail;
+	if ((ca->ledger = ledger_open(dir, err)) == NULL ||
+	    ledger_settings_load(ca->ledger, &ca->settings, err) == -1)
+		goto fail;
 	free(path);
-
-	if (!(flags & CA_OPEN_NOKEY)) {
-		path = file_join(dir, CA_KEY);
-		if (passfile != NULL &&
-		    file_read_passphrase(passfile, &pass, err) == -1)
-			goto fail;
-		if ((ca->key = key_load(path, pass, err)) == NULL)
-			goto fail;
-		if ((ret = gnutls_pubkey_init(&kpub)) < 0 ||
-		    (ret = gnutls_pubkey_import_privkey(kpub, ca->key, 0,
-		    0)) < 0 ||
-		    (ret = gnutls_pubkey_init(&cpub)) < 0 ||
-		    (ret = gnutls_pubkey_import_x509(cpub, ca->crt, 0)) < 0) {
-			err_gnutls(err, ret, "%s", path);
-			goto fail;
-		}
-		if (!key_matches(kpub, cpub)) {
-			err_set(err, "%s does not match %s/%s", path, dir,
-			    CA_CRT);
-			goto fail;
-		}
-		free(path);
-	}
-
-	path = file_join(dir, CA_LEDGER);
-	if (!file_exists(path)) {
-		err_set(err, "%s: missing; the CA directory is damaged", path);
-		goto fail;
-	}
-	if ((ca->ledger = ledger_open(path, false, err)) == NULL)
-		goto fail;
-	if (ledger_meta_get(ca->ledger, "crl_url", &ca->crl_url, err) == -1 ||
-	    ledger_meta_get(ca->ledger, "max_days", &maxdays, err) == -1)
-		goto fail;
-	if (maxdays != NULL && opt_number(maxdays, 1, DAYS_MAX, &n) == 0)
-		ca->max_days = n;
-	free(path);
-
 	path = file_join(dir, CA_CHAIN);
 	if (file_exists(path) &&
 	    cert_load_list(path, &ca->chain, &ca->nchain, err) == -1)
 		goto fail;
 	free(path);
-	path = NULL;
-
-	gnutls_pubkey_deinit(kpub);
-	gnutls_pubkey_deinit(cpub);
-	if (pass != NULL)
-		secret_free(pass, strlen(pass));
-	free(maxdays);
 	return ca;
 fail:
-	free(maxdays);
 	free(path);
-	gnutls_pubkey_deinit(kpub);
-	gnutls_pubkey_deinit(cpub);
-	if (pass != NULL)
-		secret_free(pass, strlen(pass));
 	ca_free(ca);
 	return NULL;
 }
@@ -212,7 +237,7 @@ ca_free(struct ca *ca)
 	key_token_done();
 	ledger_free(ca->ledger);
 	cert_list_free(ca->chain, ca->nchain);
-	free(ca->crl_url);
+	ledger_settings_clear(&ca->settings);
 	free(ca->dir);
 	free(ca);
 }
@@ -225,21 +250,18 @@ ca_free(struct ca *ca)
 int
 ca_check_output(const struct ca *ca, const char *path, struct cakit_err *err)
 {
-	static const char *const own[] = {
-		CA_CRT, CA_KEY, CA_CRL, CA_CHAIN, CA_LEDGER, CA_LEDGER "-wal",
-		CA_LEDGER "-shm", CA_LEDGER "-journal",
-	};
-	char	*p;
-	size_t	 i;
-	bool	 same;
+	const char	*name;
+	char		*p;
+	size_t		 i;
+	bool		 same;
 
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		p = file_join(ca->dir, own[i]);
+	for (i = 0; (name = ca_file(i, CA_FILES_ALL)) != NULL; i++) {
+		p = file_join(ca->dir, name);
 		same = file_same(path, p);
 		free(p);
 		if (same) {
 			err_set(err, "%s: that is the CA's own %s; write it "
-			    "elsewhere", path, own[i]);
+			    "elsewhere", path, name);
 			return -1;
 		}
 	}

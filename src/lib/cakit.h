@@ -381,8 +381,13 @@ void	 json_time(struct buf *b, time_t t);
 /* t in RFC 3339 UTC ("2026-01-31T12:00:00Z") into out. */
 void	 json_time_rfc3339(time_t t, char out[32]);
 
-/* ledger.c: the SQLite record of every certificate a CA issued. */
-#define LEDGER_VERSION	4
+/*
+ * ledger.c: the record of every certificate a CA issued, one interface
+ * over its backends (ledger-sqlite.c, the only one for now), which no
+ * other file knows.  LEDGER_VERSION is the schema every backend
+ * migrates an older ledger to when it opens it.
+ */
+#define LEDGER_VERSION	5
 
 enum cert_status {
 	STATUS_VALID,
@@ -409,30 +414,56 @@ struct ledger_row {
 	unsigned char	 key_id[KEY_ID_LEN];	/* written, not read back */
 };
 
-struct ledger *ledger_open(const char *, bool, struct cakit_err *);
-void	 ledger_free(struct ledger *);
-int	 ledger_begin(struct ledger *, struct cakit_err *);
-int	 ledger_commit(struct ledger *, struct cakit_err *);
-void	 ledger_rollback(struct ledger *);
-int	 ledger_insert(struct ledger *, const struct ledger_row *,
-	    struct cakit_err *);
-int	 ledger_get(struct ledger *, const char *, struct ledger_row *,
-	    struct cakit_err *);
-int	 ledger_count(struct ledger *, long long *, struct cakit_err *);
-int	 ledger_meta_get(struct ledger *, const char *, char **,
-	    struct cakit_err *);
-int	 ledger_meta_set(struct ledger *, const char *, const char *,
-	    struct cakit_err *);
-int	 ledger_revoke(struct ledger *, const char *, time_t, int,
-	    struct cakit_err *);
-int	 ledger_key_use(struct ledger *, const unsigned char *,
-	    char [SERIAL_HEXLEN + 1], bool *, struct cakit_err *);
-int	 ledger_same_key(struct ledger *, const char *, char ***, size_t *,
-	    struct cakit_err *);
+/* The files a ledger occupies in its directory; NULL-terminated lists. */
+struct ledger_files {
+	const char *const *kept;	/* hold it closed; ca-init moves them */
+	const char *const *transient;	/* beside them while it is open */
+};
+
+/* Static, not freed. */
+const struct ledger_files *ledger_files(void);
+/* Where the ledger of the CA in dir is, for people; the caller frees it. */
+char	*ledger_location(const char *dir);
+/* The ledger of the CA in dir, migrated; NULL on error.  ledger_free. */
+struct ledger *ledger_open(const char *dir, struct cakit_err *err);
+/* A new ledger in dir (ca-init only); NULL on error.  ledger_close. */
+struct ledger *ledger_create(const char *dir, struct cakit_err *err);
+/* Closes and frees l: 0 if the whole ledger is in its kept files. */
+int	 ledger_close(struct ledger *l, struct cakit_err *err);
+void	 ledger_free(struct ledger *l);
+/* Transactions: 0 or -1; a failed commit rolls back. */
+int	 ledger_begin(struct ledger *l, struct cakit_err *err);
+int	 ledger_commit(struct ledger *l, struct cakit_err *err);
+void	 ledger_rollback(struct ledger *l);
+/* 0 inserted, 1 the serial is taken, -1 error. */
+int	 ledger_insert(struct ledger *l, const struct ledger_row *row,
+	    struct cakit_err *err);
+/* 0 found (row the caller clears with ledger_row_clear), 1 absent, -1. */
+int	 ledger_get(struct ledger *l, const char *serial,
+	    struct ledger_row *row, struct cakit_err *err);
+/* The number of rows in *n: 0 or -1. */
+int	 ledger_count(struct ledger *l, long long *n, struct cakit_err *err);
+/* 0 revoked now, 1 it already was, -1 error. */
+int	 ledger_revoke(struct ledger *l, const char *serial, time_t when,
+	    int reason, struct cakit_err *err);
+/* 1 the key is blocked (serial, *is_ca say by which), 0 not, -1 error. */
+int	 ledger_key_use(struct ledger *l, const unsigned char *key_id,
+	    char serial[SERIAL_HEXLEN + 1], bool *is_ca,
+	    struct cakit_err *err);
+/* The other valid serials of serial's key: *serials and each the caller's. */
+int	 ledger_same_key(struct ledger *l, const char *serial,
+	    char ***serials, size_t *n, struct cakit_err *err);
 struct crl_source;
-int	 ledger_revoked(struct ledger *, struct crl_source *,
-	    struct cakit_err *);
-void	 ledger_revoked_free(struct crl_source *);
+/* The revocations, for the CRL, in src; freed with ledger_revoked_free. */
+int	 ledger_revoked(struct ledger *l, struct crl_source *src,
+	    struct cakit_err *err);
+void	 ledger_revoked_free(struct crl_source *src);
+/* The number of the last CRL taken, in *number: 0 or -1. */
+int	 ledger_crl_number(struct ledger *l, uint64_t *number,
+	    struct cakit_err *err);
+/* Takes and stores the next CRL number, above the last and floor: 0/-1. */
+int	 ledger_crl_number_next(struct ledger *l, uint64_t floor,
+	    uint64_t *number, struct cakit_err *err);
 struct ledger_filter {
 	int		 status;	/* enum cert_status, or -1 for all */
 	long long	 expiring_days;	/* -1 for no limit */
@@ -441,17 +472,34 @@ struct ledger_filter {
 	bool		 with_der;
 };
 
-int	 ledger_list(struct ledger *, const struct ledger_filter *,
-	    int (*)(const struct ledger_row *, void *), void *,
-	    struct cakit_err *);
-void	 ledger_row_clear(struct ledger_row *);
+/* cb for each row f selects, by expiry; cb's non-zero return stops it. */
+int	 ledger_list(struct ledger *l, const struct ledger_filter *f,
+	    int (*cb)(const struct ledger_row *row, void *arg), void *arg,
+	    struct cakit_err *err);
+void	 ledger_row_clear(struct ledger_row *row);
 const char *status_name(enum cert_status);
+
+/* A CA's settings, kept in its ledger; the strings are the struct's. */
+struct ca_settings {
+	char	*crl_url;	/* CRL URL for what it issues, or NULL */
+	int	 max_days;	/* longest validity it issues; 0: no limit */
+	char	*parent_dir;	/* an intermediate's parent, or NULL */
+	time_t	 issued_at;	/* when ca-init made it, -1 if not recorded */
+	char	*issued_by;	/* by whom, user@host; or NULL */
+};
+
+/* Loads s (cleared with ledger_settings_clear, also on failure): 0/-1. */
+int	 ledger_settings_load(struct ledger *l, struct ca_settings *s,
+	    struct cakit_err *err);
+/* Stores every field of s; NULL, 0 or -1 removes the setting: 0/-1. */
+int	 ledger_settings_store(struct ledger *l, const struct ca_settings *s,
+	    struct cakit_err *err);
+void	 ledger_settings_clear(struct ca_settings *s);
 
 /* ca.c: a CA directory: its certificate, key and ledger. */
 #define CA_KEY		"ca.key"
 #define CA_CRT		"ca.crt"
 #define CA_CHAIN	"chain.pem"
-#define CA_LEDGER	"ledger.db"
 #define CA_CRL		"crl.pem"
 
 struct ca {
@@ -459,8 +507,7 @@ struct ca {
 	gnutls_x509_crt_t	 crt;
 	gnutls_privkey_t	 key;
 	struct ledger		*ledger;
-	char			*crl_url;
-	int			 max_days;	/* 0: no limit */
+	struct ca_settings	 settings;
 	gnutls_x509_crt_t	*chain;		/* issuers above, to the root */
 	unsigned int		 nchain;
 };
@@ -486,7 +533,17 @@ struct ca_init_opts {
 
 #define CA_OPEN_NOKEY	0x01	/* certificate and ledger only */
 
-struct ca *ca_open(const char *, int, const char *, struct cakit_err *);
+/*
+ * The files of a CA directory, in the order messages name them and
+ * ca-init moves them into place: ca.key, the ledger's kept files (and
+ * with CA_FILES_ALL its transient ones), crl.pem, chain.pem, ca.crt
+ * last.  The i-th name, static, or NULL past the last.
+ */
+#define CA_FILES_ALL	0x01
+const char *ca_file(size_t i, int flags);
+/* The CA in dir (flags CA_OPEN_*); NULL on error.  Freed with ca_free. */
+struct ca *ca_open(const char *dir, int flags, const char *passfile,
+	    struct cakit_err *err);
 void	 ca_free(struct ca *);
 int	 ca_check_usable(const struct ca *, time_t, struct cakit_err *);
 int	 ca_lookup(struct ca *, const char *, struct ledger_row *,
@@ -705,9 +762,6 @@ int	 crl_lock(const char *dir, struct cakit_err *err);
 void	 crl_unlock(int fd);
 /* The number of dir's crl.pem: 1, or 0 when it has no readable one. */
 int	 crl_disk_number(const char *dir, uint64_t *number);
-/* The ledger's CRL number, that of the last CRL committed; 0 or -1. */
-int	 crl_ledger_number(struct ca *ca, uint64_t *number,
-	    struct cakit_err *err);
 /*
  * In the caller's transaction, under crl_lock: take the next number
  * (*numberp) and sign the CRL of every revocation, valid for days from

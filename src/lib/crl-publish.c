@@ -156,31 +156,6 @@ crl_disk_number(const char *dir, uint64_t *number)
 	return 1;
 }
 
-/* The ledger's CRL number: that of the last CRL committed. */
-int
-crl_ledger_number(struct ca *ca, uint64_t *number, struct cakit_err *err)
-{
-	char		*text = NULL;
-	long long	 n;
-	int		 ret;
-
-	if ((ret = ledger_meta_get(ca->ledger, "crl_number", &text,
-	    err)) != 0) {
-		if (ret == 1)
-			err_set(err, "%s: the ledger has no CRL number", ca->dir);
-		free(text);
-		return -1;
-	}
-	ret = opt_number(text, 0, LLONG_MAX - 1, &n);
-	free(text);
-	if (ret == -1) {
-		err_set(err, "%s: the ledger's CRL number is damaged", ca->dir);
-		return -1;
-	}
-	*number = n;
-	return 0;
-}
-
 /*
  * Inside the caller's transaction, under crl_lock: take the next CRL
  * number, above the ledger's and the one on disk, and write the CRL to
@@ -196,21 +171,11 @@ crl_prepare(struct ca *ca, time_t now, int days, uint64_t *numberp,
 	struct crl_source	 src = { NULL, NULL, NULL };
 	struct buf		 der = { 0 };
 	char			*path = NULL, *tmp = NULL;
-	char			 next[32];
 	uint64_t		 number, disk;
 	time_t			 this_update;
 
-	if (crl_ledger_number(ca, &number, err) == -1)
-		goto out;
-	if (crl_disk_number(ca->dir, &disk) == 1 && disk > number)
-		number = disk;
-	if (number >= LLONG_MAX - 1) {
-		err_set(err, "%s: the CRL number is exhausted", ca->dir);
-		goto out;
-	}
-	number++;
-	snprintf(next, sizeof(next), "%llu", (unsigned long long)number);
-	if (ledger_meta_set(ca->ledger, "crl_number", next, err) == -1)
+	(void)crl_disk_number(ca->dir, &disk);
+	if (ledger_crl_number_next(ca->ledger, disk, &number, err) == -1)
 		goto out;
 	test_kill_point("crl-numbered");
 	this_update = validity_start(now, (time_t)days * 86400, 0, ca->crt);
@@ -269,7 +234,7 @@ crl_behind(struct ca *ca, bool *behind, struct cakit_err *err)
 {
 	uint64_t	 ledger, disk;
 
-	if (crl_ledger_number(ca, &ledger, err) == -1)
+	if (ledger_crl_number(ca->ledger, &ledger, err) == -1)
 		return -1;
 	*behind = crl_disk_number(ca->dir, &disk) == 0 || disk < ledger;
 	return 0;

@@ -33,12 +33,6 @@
 #define CA_DEFAULT_DAYS	3650
 #define STAGE_PREFIX	".ca-init."
 
-/* The files moved into DIR, in this order: ca.crt last. */
-static const char *const published[] = {
-	CA_LEDGER, CA_CRL, CA_CHAIN, CA_KEY, CA_CRT,
-};
-#define NPUBLISHED	(sizeof(published) / sizeof(published[0]))
-
 /* Whether a and b are the same file (one a hard link of the other). */
 static bool
 same_file(const char *a, const char *b)
@@ -80,12 +74,13 @@ stage_remove(const char *stage)
 static void
 unpublish(const char *dir, const char *stage)
 {
-	char	*a, *b;
-	size_t	 i;
+	const char	*name;
+	char		*a, *b;
+	size_t		 i;
 
-	for (i = 0; i < NPUBLISHED; i++) {
-		a = file_join(dir, published[i]);
-		b = file_join(stage, published[i]);
+	for (i = 0; (name = ca_file(i, 0)) != NULL; i++) {
+		a = file_join(dir, name);
+		b = file_join(stage, name);
 		if (same_file(a, b))
 			(void)unlink(a);
 		free(a);
@@ -503,14 +498,15 @@ compare_settings(const struct ca_init_opts *o, const struct ca *ca,
 	char			 pl1[16];
 	int			 rc = -1;
 
-	if (o->crl_url != NULL && (ca->crl_url == NULL ||
-	    strcmp(ca->crl_url, o->crl_url) != 0))
+	if (o->crl_url != NULL && (ca->settings.crl_url == NULL ||
+	    strcmp(ca->settings.crl_url, o->crl_url) != 0))
 		differs(why, "CRL URL %.200s where --crl-url asks %.200s",
-		    ca->crl_url != NULL ? ca->crl_url : "none", o->crl_url);
-	if (o->max_days > 0 && ca->max_days != o->max_days) {
-		snprintf(pl1, sizeof(pl1), "%d", ca->max_days);
+		    ca->settings.crl_url != NULL ? ca->settings.crl_url :
+		    "none", o->crl_url);
+	if (o->max_days > 0 && ca->settings.max_days != o->max_days) {
+		snprintf(pl1, sizeof(pl1), "%d", ca->settings.max_days);
 		differs(why, "max-days %s where --max-days asks %d",
-		    ca->max_days == 0 ? "none" : pl1, o->max_days);
+		    ca->settings.max_days == 0 ? "none" : pl1, o->max_days);
 	}
 	keypath = file_join(o->dir, CA_KEY);
 	if ((o->key_uri != NULL || o->passphrase_file != NULL) &&
@@ -544,8 +540,7 @@ existing_issue(const struct ca_init_opts *o, struct ca *ca,
 {
 	struct ca		*parent = NULL;
 	struct ledger_row	 prow;
-	char			*pdir = NULL, *at = NULL;
-	long long		 n;
+	char			*pdir = NULL;
 	bool			 found = false;
 	int			 ret, rc = -1;
 
@@ -557,8 +552,8 @@ existing_issue(const struct ca_init_opts *o, struct ca *ca,
 	 */
 	if (o->parent != NULL)
 		pdir = xstrdup(o->parent);
-	else if (ledger_meta_get(ca->ledger, "parent_dir", &pdir, err) == -1)
-		goto out;
+	else if (ca->settings.parent_dir != NULL)
+		pdir = xstrdup(ca->settings.parent_dir);
 	if (pdir != NULL &&
 	    (parent = ca_open(pdir, CA_OPEN_NOKEY, NULL, err)) == NULL &&
 	    o->parent != NULL)
@@ -580,14 +575,12 @@ existing_issue(const struct ca_init_opts *o, struct ca *ca,
 		row->issued_at = prow.issued_at;
 		row->issued_by = prow.issued_by;
 		prow.issued_by = NULL;
-	} else if (ledger_meta_get(ca->ledger, "issued_at", &at, err) == -1 ||
-	    ledger_meta_get(ca->ledger, "issued_by", &row->issued_by,
-	    err) == -1)
-		goto out;
-	else if (at != NULL && opt_number(at, 0, LLONG_MAX, &n) == 0)
-		row->issued_at = n;
-	else
-		row->issued_at = row->not_before;
+	} else {
+		row->issued_at = ca->settings.issued_at != -1 ?
+		    ca->settings.issued_at : row->not_before;
+		row->issued_by = ca->settings.issued_by;
+		ca->settings.issued_by = NULL;
+	}
 	if (row->issued_by == NULL)
 		row->issued_by = xstrdup("unknown");
 	rc = 0;
@@ -595,7 +588,6 @@ out:
 	ledger_row_clear(&prow);
 	ca_free(parent);
 	free(pdir);
-	free(at);
 	return rc;
 }
 
@@ -666,12 +658,14 @@ static int
 link_all_but_crt(const char *stage, const char *dir, bool chain,
     struct cakit_err *err)
 {
-	size_t	 i;
+	const char	*name;
+	size_t		 i;
 
-	for (i = 0; i < NPUBLISHED - 1; i++) {
-		if (strcmp(published[i], CA_CHAIN) == 0 && !chain)
+	for (i = 0; (name = ca_file(i, 0)) != NULL; i++) {
+		if (strcmp(name, CA_CRT) == 0 ||
+		    (strcmp(name, CA_CHAIN) == 0 && !chain))
 			continue;
-		if (link_in(stage, dir, published[i], err) == -1)
+		if (link_in(stage, dir, name, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -687,36 +681,29 @@ stage_ledger(const struct ca_init_opts *o, const struct ca *parent,
     time_t now, const struct ledger_row *row, struct cakit_err *err)
 {
 	struct ca		 self;
-	struct stat		 st;
+	struct ca_settings	 settings;
 	struct ledger		*ledger = NULL;
-	char			*path = NULL, *abs = NULL;
-	char			 when[32];
-	int			 rc = -1;
+	char			*abs = NULL;
+	int			 ret, rc = -1;
 
-	path = file_join(stage, CA_LEDGER);
-	if ((ledger = ledger_open(path, true, err)) == NULL ||
-	    (o->crl_url != NULL &&
-	    ledger_meta_set(ledger, "crl_url", o->crl_url, err) == -1))
+	/*
+	 * The settings: when and by whom, for a later --exist-ok --json;
+	 * where the parent lives, for the CRLs of ca-bundle --crl.  The
+	 * strings are borrowed (abs is freed at out), never cleared.
+	 */
+	memset(&settings, 0, sizeof(settings));
+	settings.crl_url = (char *)o->crl_url;
+	settings.max_days = o->max_days;
+	settings.issued_at = row->issued_at;
+	settings.issued_by = row->issued_by;
+	if (parent != NULL &&
+	    (settings.parent_dir = abs = realpath(o->parent, NULL)) == NULL) {
+		err_set(err, "%s: %s", o->parent, strerror(errno));
 		goto out;
-	if (o->max_days > 0) {
-		snprintf(when, sizeof(when), "%d", o->max_days);
-		if (ledger_meta_set(ledger, "max_days", when, err) == -1)
-			goto out;
 	}
-	/* When and by whom, for a later --exist-ok --json. */
-	snprintf(when, sizeof(when), "%lld", (long long)row->issued_at);
-	if (ledger_meta_set(ledger, "issued_at", when, err) == -1 ||
-	    ledger_meta_set(ledger, "issued_by", row->issued_by, err) == -1)
+	if ((ledger = ledger_create(stage, err)) == NULL ||
+	    ledger_settings_store(ledger, &settings, err) == -1)
 		goto out;
-	/* Where the parent lives, for the CRLs of ca-bundle --crl. */
-	if (parent != NULL) {
-		if ((abs = realpath(o->parent, NULL)) == NULL) {
-			err_set(err, "%s: %s", o->parent, strerror(errno));
-			goto out;
-		}
-		if (ledger_meta_set(ledger, "parent_dir", abs, err) == -1)
-			goto out;
-	}
 	memset(&self, 0, sizeof(self));
 	self.dir = (char *)stage;
 	self.crt = crt;
@@ -726,19 +713,14 @@ stage_ledger(const struct ca_init_opts *o, const struct ca *parent,
 	if (crl_publish_locked(&self, now, CRL_DAYS_DEFAULT, err) == -1)
 		goto out;
 	test_kill_point("init-after-ledger");
-	/* Closed, so that the whole ledger is in ledger.db alone. */
-	ledger_free(ledger);
+	/* Closed, so that the whole ledger is in the files to publish. */
+	ret = ledger_close(ledger, err);
 	ledger = NULL;
-	free(path);
-	path = file_join(stage, CA_LEDGER "-wal");
-	if (lstat(path, &st) == 0 && st.st_size > 0) {
-		err_set(err, "%s: the ledger's log was not written back", path);
+	if (ret == -1)
 		goto out;
-	}
 	rc = 0;
 out:
 	ledger_free(ledger);
-	free(path);
 	free(abs);
 	return rc;
 }
@@ -784,7 +766,7 @@ ca_tbs(const struct ca_init_opts *o, const struct ca *parent,
 	    o->backdate, parent != NULL ? parent->crt : NULL, "the parent CA",
 	    notes);
 	if (parent != NULL)
-		t->crl_url = parent->crl_url;
+		t->crl_url = parent->settings.crl_url;
 }
 
 /*

@@ -345,7 +345,7 @@ issue_in_tx(struct ca *ca, const struct issue_opts *o, gnutls_pubkey_t pub,
 	t.pub = pub;
 	t.sans = &sans;
 	t.path_len = -1;
-	t.crl_url = ca->crl_url;
+	t.crl_url = ca->settings.crl_url;
 	if (leaf_subject(o, req, &sans, &t, &cn, err) == -1 ||
 	    policy_check_names(ca, &sans, err) == -1 ||
 	    leaf_validity(ca, o, now, &t, notes, err) == -1)

@@ -168,7 +168,7 @@ list_check(struct ca *ca, int days, time_t now, char *status, size_t len,
 		goto out;
 	}
 	/* A CRL writer killed between its commit and its rename. */
-	if (crl_ledger_number(ca, &ledger_number, err) == -1)
+	if (ledger_crl_number(ca->ledger, &ledger_number, err) == -1)
 		goto out;
 	if (head.numbered && head.number < ledger_number) {
 		err_set(err, "%s: CRL number %llu is behind the ledger's %llu: "

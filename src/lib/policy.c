@@ -665,12 +665,13 @@ out:
 int
 policy_days(const struct ca *ca, int days, int *out, struct cakit_err *err)
 {
+	int	 max = ca->settings.max_days;
+
 	if (days == 0)
-		days = ca->max_days > 0 && ca->max_days < DEFAULT_DAYS ?
-		    ca->max_days : DEFAULT_DAYS;
-	if (ca->max_days > 0 && days > ca->max_days) {
+		days = max > 0 && max < DEFAULT_DAYS ? max : DEFAULT_DAYS;
+	if (max > 0 && days > max) {
 		err_set(err, "--days %d: this CA issues for at most %d days "
-		    "(ca-init --max-days)", days, ca->max_days);
+		    "(ca-init --max-days)", days, max);
 		return -1;
 	}
 	*out = days;

@@ -1,7 +1,7 @@
 # ca-sign --batch: a directory of CSRs or a PEM stream on stdin, signed
 # in groups that commit before their certificates are shown.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 cd "$T"
 ca-init -d ca --subject CN=Batch >/dev/null 2>&1 || fail "ca-init"

@@ -1,8 +1,8 @@
 # ca-init: the files a CA is made of, the root certificate as openssl,
-# certtool and sqlite3 read it, and every refusal leaving DIR as it was.
+# certtool and the ledger helper read it, and every refusal leaving DIR as it was.
 . "$top_srcdir/tests/cli/lib.sh"
 
-need openssl certtool sqlite3
+need openssl certtool $LEDGER_TOOLS
 
 in_workdir
 
@@ -106,16 +106,13 @@ assert_ok "crl.pem is signed by the CA" \
     openssl crl -in "$W/ca/crl.pem" -CAfile "$crt" -noout
 assert_contains "crl.pem verifies" "$T/err" 'verify OK'
 # A new ledger is at the newest schema version (1 and up, migrations
-# appended in ledger.c), which is recorded in user_version.
-lv=$(sed -n 's/^#define LEDGER_VERSION[^0-9]*\([0-9]*\).*/\1/p' \
-    "$top_srcdir/src/lib/cakit.h")
+# appended in its backend), which is recorded in it.
+lv=$(ledger_latest_version)
 assert_eq "ledger user_version is LEDGER_VERSION (${lv:-?})" \
-    "$(sqlite3 "$W/ca/ledger.db" 'PRAGMA user_version')" "${lv:-1}"
-assert_eq "ledger: the certs and meta tables" "$(sqlite3 "$W/ca/ledger.db" \
-    "SELECT count(*) FROM sqlite_master WHERE type = 'table'
-    AND name IN ('certs', 'meta')")" 2
-assert_eq "ledger in WAL mode" \
-    "$(sqlite3 "$W/ca/ledger.db" 'PRAGMA journal_mode')" wal
+    "$(ledger_version "$W/ca")" "${lv:-1}"
+assert_eq "ledger: the certs and meta tables" \
+    "$(ledger_tables "$W/ca" | grep -cxE 'certs|meta')" 2
+assert_eq "ledger in WAL mode" "$(ledger_journal "$W/ca")" wal
 assert_eq "ledger: no certificates yet" "$(rows "$W/ca")" 0
 
 # --json describes the new CA.
@@ -185,8 +182,7 @@ assert_eq "--days 36500: validity" "$(validity "$W/d36500/ca.crt")" \
 # --crl-url is kept for ca-sign.
 assert_ok "--crl-url" ca-init -d "$W/cdp" --subject 'CN=CDP' \
     --crl-url http://crl.example.com/root.crl
-assert_eq "--crl-url: in the ledger" "$(sqlite3 "$W/cdp/ledger.db" \
-    "SELECT value FROM meta WHERE key = 'crl_url'")" \
+assert_eq "--crl-url: in the ledger" "$(ledger_setting "$W/cdp" crl_url)" \
     http://crl.example.com/root.crl
 
 # Never overwrite a CA; --exist-ok accepts it unchanged.
@@ -270,10 +266,9 @@ assert_eq "--exist-ok refusals: unchanged" "$(snapshot "$W/nc")" "$ncsnap"
 # ledger.
 assert_ok "intermediate for --exist-ok" ca-init -d "$W/isub" --parent "$W/ca" \
     --subject CN=ISub
-sqlite3 "$W/ca/ledger.db" "UPDATE certs SET issued_at = 1000000000
+ledger_sql "$W/ca" "UPDATE certs SET issued_at = 1000000000
     WHERE subject = 'CN=ISub'"
-sqlite3 "$W/nc/ledger.db" "UPDATE meta SET value = '1100000000'
-    WHERE key = 'issued_at'"
+ledger_set_setting "$W/nc" issued_at 1100000000
 if have_json; then
 	assert_ok "--exist-ok --json: intermediate" ca-init -d "$W/isub" \
 	    --parent "$W/ca" --subject CN=ISub --exist-ok --json
@@ -393,8 +388,7 @@ assert_eq "nothing of the staging left" "$(ls -A "$W/other" | tr '\n' ' ')" \
 # the row) removes exactly what the run made: its staging directory,
 # its links, and DIR if it made it; the user's files stay.
 cp -a "$W/ca" "$W/refuser"
-sqlite3 "$W/refuser/ledger.db" "CREATE TRIGGER no BEFORE INSERT ON certs
-    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+ledger_refuse_inserts "$W/refuser" 'refused by the test'
 mkdir "$W/keep"
 printf 'notes\n' >"$W/keep/README"
 refused "failure in an existing directory" 1 'refused by the test' \

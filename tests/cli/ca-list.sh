@@ -1,8 +1,8 @@
 # ca-list: the table, the filters, --json, --check and --openssl-index
 # (with openssl ocsp as responder and client), cross-checked with
-# openssl, sqlite3 and python3 (issue 3, "ca-list").
+# openssl, the ledger and python3 (issue 3, "ca-list").
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3 python3 timeout
+need openssl $LEDGER_TOOLS python3 timeout
 
 refuses() {
 	_d=$1
@@ -100,7 +100,7 @@ assert_ok "one day" ca-sign -d ca --new-key short.key --dns short.test \
 assert_ok "to be revoked" ca-sign -d ca --new-key rev.key --dns rev.test \
     --subject CN=revoked-five -o rev.crt
 assert_ok "revoke it" ca-revoke -d ca --reason keyCompromise rev.crt
-assert_eq "sqlite3: it is revoked" "$(sqlite3 ca/ledger.db \
+assert_eq "the ledger: it is revoked" "$(ledger_sql ca \
     "SELECT status FROM certs WHERE serial = '$(ser rev.crt)'")" revoked
 
 valid="srv cli peer short"

@@ -1,8 +1,8 @@
 # ca-revoke and the CRLs cakit writes, checked with openssl, certtool,
-# sqlite3 and a real mTLS handshake (issue 3, "CRLs that conform to
+# the ledger and a real mTLS handshake (issue 3, "CRLs that conform to
 # RFC 5280" and "ca-revoke").
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl certtool sqlite3 timeout
+need openssl certtool $LEDGER_TOOLS timeout
 
 # refuses DESC CMD...: an outside tool must reject (any non-zero exit).
 refuses() {
@@ -37,7 +37,7 @@ ser_certtool() {	# certtool -i: lowercase, no colons
 }
 # The ledger's key: lowercase hex of the serial's octets.
 ser_ledger() {
-	sqlite3 "$1/ledger.db" "SELECT serial FROM certs WHERE
+	ledger_sql "$1" "SELECT serial FROM certs WHERE
 	    ltrim(serial, '0') = ltrim('$(ser_lower "$2")', '0')"
 }
 
@@ -205,7 +205,7 @@ assert_eq "revokedCertificates present" "$(tbs_shape root/crl.pem)" \
     "INTEGER,SEQUENCE,SEQUENCE,UTCTIME,UTCTIME,SEQUENCE,cont [ 0 ],"
 assert_eq "unspecified: no reasonCode" "$(reason_of root/crl.pem \
     "$(ser_upper l1.crt)")" "none"
-assert_eq "the ledger says revoked" "$(sqlite3 root/ledger.db "SELECT status
+assert_eq "the ledger says revoked" "$(ledger_sql root "SELECT status
     FROM certs WHERE serial = '$(ser_ledger root l1.crt)'")" "revoked"
 
 # 2: uppercase, keyCompromise.
@@ -412,7 +412,7 @@ assert_eq "cACompromise on the root's CRL" "$(reason_of root/crl.pem \
     "$(ser_upper inter/ca.crt)")" "CA Compromise"
 assert_eq "not on the intermediate's own CRL" "$(reason_of inter/crl.pem \
     "$(ser_upper inter/ca.crt)")" ""
-assert_eq "the root's ledger: revoked, reason 2" "$(sqlite3 root/ledger.db \
+assert_eq "the root's ledger: revoked, reason 2" "$(ledger_sql root \
     "SELECT status || ' ' || reason FROM certs WHERE profile = 'ca'")" \
     "revoked 2"
 cat root/crl.pem inter/crl.pem >all-crls.pem
@@ -474,7 +474,7 @@ if command -v jq >/dev/null 2>&1; then
 	[ "$(date -u -d "$(jq -r '.[0].issued_at' rj.json)" +%s)" -lt "$before" ] &&
 		pass || fail "--json: issued_at is not before the revocation"
 	assert_eq "--json: revoked_at is the ledger's" "$ate" \
-		"$(sqlite3 js/ledger.db "SELECT revoked_at FROM certs WHERE serial = '$(ser_lower j1.crt)'")"
+		"$(ledger_sql js "SELECT revoked_at FROM certs WHERE serial = '$(ser_lower j1.crt)'")"
 	assert_eq "--json: revoked_at is the CRL's revocation date" \
 		"$(date -u -d "$(openssl crl -in js/crl.pem -noout -text |
 			grep -A1 "Serial Number: $(ser_upper j1.crt)" |
@@ -508,7 +508,7 @@ while [ $i -lt 1500 ]; do
 	i=$((i + 1))
 done >bulk.pem
 ca-sign -d big --batch - <bulk.pem >/dev/null 2>&1 || fail "ca-sign --batch 1500"
-sqlite3 big/ledger.db 'SELECT serial FROM certs' >bulk.serials
+ledger_sql big 'SELECT serial FROM certs' >bulk.serials
 # shellcheck disable=SC2046
 assert_ok "revoke 1500 in one run" ca-revoke -d big $(cat bulk.serials)
 size=$(wc -c <big/crl.pem)

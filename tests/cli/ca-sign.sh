@@ -1,10 +1,10 @@
 # ca-sign: leaf certificates from requests (openssl req), for new keys
-# and as renewals, read back with openssl, certtool and sqlite3; every
+# and as renewals, read back with openssl, certtool and the ledger; every
 # refusal leaves the CA directory, its ledger and the working directory
 # exactly as they were.
 . "$top_srcdir/tests/cli/lib.sh"
 
-need openssl certtool sqlite3
+need openssl certtool $LEDGER_TOOLS
 
 in_workdir
 
@@ -192,12 +192,12 @@ assert_eq "no CRL distribution point without --crl-url" \
     "$(openssl x509 -in "$W/www.pem" -noout -text | grep -c 'CRL Distribution')" 0
 assert_eq "ledger: one row" "$(rows "$ca")" 1
 s=$(serial_of "$W/www.pem")
-assert_eq "ledger: the row" "$(sqlite3 "$ca/ledger.db" "SELECT subject ||
+assert_eq "ledger: the row" "$(ledger_sql "$ca" "SELECT subject ||
     '|' || replace(sans, char(10), ' ') || '|' || profile || '|' || status
     FROM certs WHERE serial = '$s'")" \
     "CN=www.example.com,O=Example|DNS:www.example.com DNS:example.com|server|valid"
 assert_eq "ledger: the DER is the certificate" \
-    "$(sqlite3 "$ca/ledger.db" "SELECT lower(hex(der)) FROM certs
+    "$(ledger_sql "$ca" "SELECT lower(hex(der)) FROM certs
     WHERE serial = '$s'")" \
     "$(openssl x509 -in "$W/www.pem" -outform DER | od -An -tx1 |
     tr -d ' \n')"
@@ -239,7 +239,7 @@ check_leaf "peer, RSA" "$W/peer.pem" peer rsa
 assert_ok "--profile server" ca-sign -d "$ca" --profile server \
     -o "$W/server.pem" "$W/ed.csr"
 check_leaf "server, explicit" "$W/server.pem" server ed25519
-assert_eq "ledger: the profiles" "$(sqlite3 "$ca/ledger.db" "SELECT profile
+assert_eq "ledger: the profiles" "$(ledger_sql "$ca" "SELECT profile
     FROM certs WHERE serial IN ('$(serial_of "$W/client.pem")',
     '$(serial_of "$W/peer.pem")') ORDER BY profile")" "client
 peer"
@@ -347,7 +347,7 @@ assert_ok "command-line SANs replace the CSR's" ca-sign -d "$ca" \
     -o "$W/clisans.pem" "$W/sans.csr"
 assert_eq "command-line SANs: only they" "$(ext "$W/clisans.pem" subjectAltName)" \
     "X509v3 Subject Alternative Name: DNS:cli.example.com, IP Address:2001:DB8:0:0:0:0:0:1, URI:spiffe://example.com/a "
-assert_eq "command-line SANs: in the ledger" "$(sqlite3 "$ca/ledger.db" \
+assert_eq "command-line SANs: in the ledger" "$(ledger_sql "$ca" \
     "SELECT replace(sans, char(10), ' ') FROM certs
     WHERE serial = '$(serial_of "$W/clisans.pem")'")" \
     "DNS:cli.example.com IP:2001:db8::1 URI:spiffe://example.com/a"
@@ -622,10 +622,10 @@ assert_ok "hostile subject" ca-sign -d "$ca" --json --subject "$subj" \
     --dns bobby.example.com -o "$W/bobby.pem" "$W/www.csr"
 cp "$T/out" "$T/bobby.json"
 s=$(serial_of "$W/bobby.pem")
-assert_eq "hostile subject: stored verbatim" "$(sqlite3 "$ca/ledger.db" \
+assert_eq "hostile subject: stored verbatim" "$(ledger_sql "$ca" \
     "SELECT subject FROM certs WHERE serial = '$s'")" "$subj"
 assert_eq "hostile subject: the table is still there" \
-    "$(sqlite3 "$ca/ledger.db" "SELECT count(*) > 10 FROM certs")" 1
+    "$(ledger_sql "$ca" "SELECT count(*) > 10 FROM certs")" 1
 assert_eq "hostile subject: in the certificate" "$(subject_of "$W/bobby.pem")" \
     "subject=$subj"
 assert_contains "hostile subject: CN value" \
@@ -657,7 +657,7 @@ assert_ok "-o: a certificate" openssl x509 -in "$W/o.pem" -noout
 assert_ok "--output replaces the file" ca-sign -d "$ca" --output "$W/o.pem" \
     "$W/www.csr"
 assert_eq "--output: the new certificate" "$(serial_of "$W/o.pem")" \
-    "$(sqlite3 "$ca/ledger.db" 'SELECT serial FROM certs
+    "$(ledger_sql "$ca" 'SELECT serial FROM certs
     ORDER BY rowid DESC LIMIT 1')"
 refused "-o in a missing directory" 1 'none.d' "$ca" \
     ca-sign -d "$ca" -o "$W/none.d/o.pem" "$W/www.csr"
@@ -695,7 +695,7 @@ renew_check() {
 	assert_eq "$_d: the same extendedKeyUsage" \
 	    "$(ext "$_new" extendedKeyUsage)" "$(ext "$_old" extendedKeyUsage)"
 	assert_eq "$_d: ledger replaces the old serial" \
-	    "$(sqlite3 "$ca/ledger.db" "SELECT replaces FROM certs
+	    "$(ledger_sql "$ca" "SELECT replaces FROM certs
 	    WHERE serial = '$(serial_of "$_new")'")" "$(serial_of "$_old")"
 }
 # As openssl prints serials: uppercase, and with colons.

@@ -1,7 +1,7 @@
 # Concurrency: 8 ca-sign processes at once on one CA, 100 certificates
 # each, then the same with ca-revoke running beside them.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 cd "$T"
 ca-init -d ca --subject CN=Busy >/dev/null 2>&1 || fail "ca-init"
@@ -29,18 +29,18 @@ cat fail.* 2>/dev/null | head -5 >failures
 assert_eq "800 certificates printed" "$(cat out.* | grep -c 'BEGIN CERTIFICATE')" 800
 assert_eq "800 ledger rows" "$(rows ca)" 800
 assert_eq "800 distinct serials in the ledger" \
-	"$(sqlite3 ca/ledger.db 'SELECT count(DISTINCT serial) FROM certs')" 800
+	"$(ledger_sql ca 'SELECT count(DISTINCT serial) FROM certs')" 800
 cat out.* | awk '/BEGIN CERT/{n++} {print > ("c" n ".pem")}'
 distinct=$(for f in c*.pem; do openssl x509 -in "$f" -noout -serial; done |
 	sort -u | wc -l)
 assert_eq "800 distinct serials printed" "$distinct" 800
-assert_eq "integrity_check" "$(sqlite3 ca/ledger.db 'PRAGMA integrity_check')" ok
+assert_eq "integrity_check" "$(ledger_integrity ca)" ok
 run openssl verify -CAfile ca/ca.crt c1.pem c400.pem c800.pem
 [ "$rc" -eq 0 ] && pass || fail "verify: $(cat "$T/err")"
 
 # Signers and revokers together: every revocation kept, and every
 # revoking run took its own CRL number.
-sqlite3 ca/ledger.db 'SELECT serial FROM certs' >serials
+ledger_sql ca 'SELECT serial FROM certs' >serials
 start=$(openssl crl -in ca/crl.pem -noout -crlnumber | sed 's/.*=//; s/^0x//')
 revoker() {
 	sed -n "$1~4p" serials | head -25 | while read -r s; do
@@ -60,12 +60,12 @@ cat fail.* rfail.* 2>/dev/null | head -5 >failures
 [ ! -s failures ] && pass || fail "failures: $(cat failures) $(head -3 err.* rerr.*)"
 assert_eq "1200 rows" "$(rows ca)" 1200
 assert_eq "100 revoked" \
-	"$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 100
+	"$(ledger_sql ca "SELECT count(*) FROM certs WHERE status = 'revoked'")" 100
 end=$(openssl crl -in ca/crl.pem -noout -crlnumber | sed 's/.*=//; s/^0x//')
 assert_eq "one CRL number per revoking run" "$((0x$end - 0x$start))" 100
 assert_eq "the final CRL lists all 100" \
 	"$(openssl crl -in ca/crl.pem -noout -text | grep -c 'Serial Number')" 100
-assert_eq "integrity_check" "$(sqlite3 ca/ledger.db 'PRAGMA integrity_check')" ok
+assert_eq "integrity_check" "$(ledger_integrity ca)" ok
 assert_ok "certtool reads the CRL" certtool --crl-info --infile ca/crl.pem
 
 finish

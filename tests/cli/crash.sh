@@ -4,13 +4,13 @@
 # is a whole CRL, a half-made CA is reported as such, and the next
 # ca-init removes what the killed one made, and nothing else.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 cd "$T"
 
 integrity() {
 	assert_eq "$1: integrity_check" \
-		"$(sqlite3 "$2/ledger.db" 'PRAGMA integrity_check')" ok
+		"$(ledger_integrity "$2")" ok
 }
 
 crl_number() {
@@ -65,14 +65,14 @@ num=$(crl_number ca)
 cp ca/crl.pem crl.before
 killed crl-built ca-revoke -d ca "$serial"
 integrity crl-built ca
-assert_eq "not revoked" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 0
+assert_eq "not revoked" "$(ledger_sql ca "SELECT count(*) FROM certs WHERE status = 'revoked'")" 0
 cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before commit"
 
 # Killed after the commit, before the rename: the old CRL stays whole;
 # the next --crl publishes one with a higher number.
 killed crl-committed ca-revoke -d ca "$serial"
 integrity crl-committed ca
-assert_eq "revoked in the ledger" "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")" 1
+assert_eq "revoked in the ledger" "$(ledger_sql ca "SELECT count(*) FROM certs WHERE status = 'revoked'")" 1
 cmp -s ca/crl.pem crl.before && pass || fail "crl.pem changed before rename"
 assert_ok "the old CRL still parses" openssl crl -in ca/crl.pem -noout
 assert_ok "ca-revoke --crl" ca-revoke -d ca --crl
@@ -98,7 +98,7 @@ assert_contains "a note says crl.pem was behind" err 'older than the ledger'
 run openssl verify -crl_check -CAfile ca/ca.crt -CRLfile ca/crl.pem again.crt
 [ "$rc" -ne 0 ] && pass || fail "the repeated revocation did not repair crl.pem"
 assert_eq "crl.pem carries the ledger's number" "$((0x$(crl_number ca)))" \
-	"$(sqlite3 ca/ledger.db "SELECT value FROM meta WHERE key = 'crl_number'")"
+	"$(ledger_crl_number ca)"
 assert_ok "ca-list --check after the repair" ca-list -d ca --check
 assert_ok "asked a third time: nothing to do" ca-revoke -d ca again.crt
 assert_not_contains "no CRL when crl.pem is current" err 'older than the ledger'
@@ -132,7 +132,7 @@ for point in crl-locked crl-numbered crl-built crl-committed crl-renamed; do
 		fi
 		assert_eq "$point ($how): crl.pem carries the ledger's number" \
 			"$((0x$(crl_number ca)))" \
-			"$(sqlite3 ca/ledger.db "SELECT value FROM meta WHERE key = 'crl_number'")"
+			"$(ledger_crl_number ca)"
 		i=$((i + 1))
 	done
 done
@@ -225,7 +225,7 @@ while [ $i -lt 30 ]; do
 	if [ -e "r$i.crt" ]; then
 		s=$(openssl x509 -in "r$i.crt" -noout -serial | sed 's/.*=//' |
 			tr 'A-F' 'a-f')
-		[ "$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE serial = '$s'")" = 1 ] ||
+		[ "$(ledger_sql ca "SELECT count(*) FROM certs WHERE serial = '$s'")" = 1 ] ||
 			fail "random kill $i: r$i.crt has no ledger row"
 	fi
 	openssl crl -in ca/crl.pem -noout 2>/dev/null ||

@@ -6,7 +6,7 @@
 # cakit that renames outside a lock); then every step of the publish
 # path is delayed in turn with CAKIT_TEST_DELAY_AT.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3 strace
+need openssl $LEDGER_TOOLS strace
 
 cd "$T"
 
@@ -17,7 +17,7 @@ crl_number() {
 }
 
 ledger_number() {
-	sqlite3 "$1/ledger.db" "SELECT value FROM meta WHERE key = 'crl_number'"
+	ledger_crl_number "$1"
 }
 
 # is_revoked DESC CERT: openssl refuses it with the CA's crl.pem.
@@ -40,7 +40,7 @@ consistent() {
 	last=$_c
 	assert_eq "$1: crl.pem lists every revocation in the ledger" \
 		"$(openssl crl -in ca/crl.pem -noout -text | grep -c 'Serial Number')" \
-		"$(sqlite3 ca/ledger.db "SELECT count(*) FROM certs WHERE status = 'revoked'")"
+		"$(ledger_sql ca "SELECT count(*) FROM certs WHERE status = 'revoked'")"
 }
 
 # wait_for FILE: until it exists, for at most 10 s.
@@ -143,7 +143,7 @@ done
 
 # 3. A ledger restored from an older backup has a lower CRL number
 # than crl.pem: the next CRL is numbered above both.
-sqlite3 ca/ledger.db "UPDATE meta SET value = '1' WHERE key = 'crl_number'"
+ledger_set_crl_number ca 1
 assert_ok "--crl after the ledger's number went back" ca-revoke -d ca --crl
 [ "$(crl_number ca)" -gt "$last" ] && pass ||
 	fail "CRL number $(crl_number ca) published after $last"

@@ -4,7 +4,7 @@
 # disk is filled by tests/shim/enospc.so, which fails every write to
 # the ledger's files with ENOSPC, as a full file system does.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 shim=$top_builddir/tests/shim/enospc.so
 [ -f "$shim" ] || { fail "$shim is missing: make check builds it"; finish; }

@@ -5,7 +5,7 @@
 # replaces a file it did not create, except the outputs it was asked to
 # replace, and never a CA file; nothing is left behind.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 cd "$T"
 # Each part starts from a new CA, so that one part's damage (on a
@@ -273,15 +273,7 @@ if command -v python3 >/dev/null 2>&1 &&
     env --default-signal=INT true 2>/dev/null; then
 	hold() {	# hold the ledger's write lock until $T/release exists
 		rm -f "$T/locked" "$T/release"
-		python3 -c 'import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()
-for i in range(600):
-    if os.path.exists(sys.argv[3]):
-        break
-    time.sleep(0.1)
-c.execute("ROLLBACK")' ca/ledger.db "$T/locked" "$T/release" &
+		ledger_hold ca "$T/locked" "$T/release" &
 		_holder=$!
 		_pids="$_pids $_holder"
 		_i=0

@@ -3,7 +3,7 @@
 # the problem, nothing on stdout, the CA directory and its ledger
 # unchanged, and no crash.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 cd "$T"
 ca-init -d ca --subject 'CN=Hostile Test CA' >/dev/null 2>&1 || fail "ca-init"
@@ -75,8 +75,7 @@ damaged() {
 	cp -a ca "$1"
 }
 damaged corrupt
-dd if=/dev/urandom of=corrupt/ledger.db bs=1 count=200 seek=0 conv=notrunc \
-	2>/dev/null
+ledger_corrupt corrupt
 damaged wrongkey
 openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 \
 	-out wrongkey/ca.key 2>/dev/null
@@ -174,12 +173,12 @@ while IFS='|' read -r st pat cmd; do
 	n=$((n + 1))
 	dir=$(printf '%s\n' "$cmd" | sed -n 's/.* -d \([^ ]*\).*/\1/p')
 	before=$(snapshot "$dir")
-	rows_before=$(sqlite3 "$dir/ledger.db" 'SELECT count(*) FROM certs' 2>&1)
+	rows_before=$(ledger_rows "$dir" 2>&1)
 	eval "assert_fail \"case \$n: \$cmd\" \"\$st\" \"\$pat\" $cmd"
 	[ "$rc" -lt 128 ] || fail "case $n crashed: signal $((rc - 128))"
 	assert_eq "case $n: $dir unchanged" "$(snapshot "$dir")" "$before"
 	assert_eq "case $n: ledger rows unchanged" \
-		"$(sqlite3 "$dir/ledger.db" 'SELECT count(*) FROM certs' 2>&1)" \
+		"$(ledger_rows "$dir" 2>&1)" \
 		"$rows_before"
 	[ ! -e n.key ] || fail "case $n left n.key"
 done <cases
@@ -240,14 +239,14 @@ assert_contains "CA:TRUE request: a leaf" "$T/out" 'CA:FALSE'
 subj="CN=Robert'); DROP TABLE certs;--,O=x\"y%_"
 run ca-sign -d ca --subject "$subj" --dns sql.example --json ok.csr
 assert_eq "SQL subject: exit" "$rc" 0
-stored=$(sqlite3 ca/ledger.db "SELECT subject FROM certs WHERE sans = 'DNS:sql.example'")
+stored=$(ledger_sql ca "SELECT subject FROM certs WHERE sans = 'DNS:sql.example'")
 assert_contains "SQL subject: the JSON subject" "$T/out" \
 	'"subject":"CN=Robert.*DROP TABLE certs'
 case $stored in
 "CN=Robert')\; DROP TABLE certs\;--,O=x\\\"y%_") pass ;;
 *) fail "SQL subject stored as: $stored" ;;
 esac
-sqlite3 ca/ledger.db "SELECT writefile('sql.der', der) FROM certs WHERE sans = 'DNS:sql.example'" >/dev/null
+ledger_der ca "sans = 'DNS:sql.example'" sql.der
 run openssl x509 -inform DER -in sql.der -noout -subject -nameopt sep_multiline,utf8
 assert_contains "SQL subject: the certificate's CN" "$T/out" \
 	"CN=Robert'\\); DROP TABLE certs;--$"

@@ -1,7 +1,7 @@
 # ca-init --parent: intermediate CAs, checked with openssl, certtool and
-# sqlite3 (issue 3, "Intermediate CAs").
+# the ledger (issue 3, "Intermediate CAs").
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl certtool sqlite3
+need openssl certtool $LEDGER_TOOLS
 
 # refuses DESC CMD...: an outside tool must reject (any non-zero exit).
 refuses() {
@@ -83,10 +83,10 @@ assert_ok "openssl: the root signed the intermediate" \
 # Recorded in the parent's ledger, profile ca, with the same DER.
 ser=$(serial_of inter/ca.crt)
 assert_eq "one row in the parent's ledger" "$(rows root)" 1
-assert_eq "its profile is ca" "$(sqlite3 root/ledger.db \
+assert_eq "its profile is ca" "$(ledger_sql root \
     "SELECT profile FROM certs WHERE ltrim(serial, '0') = '$ser'")" "ca"
 assert_eq "the ledger holds the very certificate" \
-    "$(sqlite3 root/ledger.db \
+    "$(ledger_sql root \
     "SELECT lower(hex(der)) FROM certs WHERE ltrim(serial, '0') = '$ser'")" \
     "$(openssl x509 -in inter/ca.crt -outform DER | od -An -v -tx1 | tr -d ' \n')"
 assert_eq "the intermediate's own ledger is empty" "$(rows inter)" 0

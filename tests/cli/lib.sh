@@ -11,6 +11,11 @@ unset CA_DIR CA_KEY_PASSPHRASE_FILE
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/cakit-test.XXXXXX")
 
+# The ledger's backend: tests/cli/ledger-$CAKIT_TEST_LEDGER.sh gives
+# every look inside a CA's ledger (ledger_sql and the rest).
+CAKIT_TEST_LEDGER=${CAKIT_TEST_LEDGER:-sqlite}
+. "$top_srcdir/tests/cli/ledger-$CAKIT_TEST_LEDGER.sh"
+
 # CAKIT_VALGRIND=1: every cakit binary runs under valgrind memcheck.
 # Its reports go to files, so that stderr stays the program's own, and
 # any error or definite leak turns the exit status into 99, which no
@@ -147,15 +152,14 @@ snapshot() {
 	(
 		cd "$1" 2>/dev/null || { echo "no directory"; exit 0; }
 		for f in $(ls -A | sort); do
-			case $f in
-			ledger.db-shm|ledger.db-wal) continue ;;
+			case " $LEDGER_LOGS " in
+			*" $f "*) continue ;;
 			esac
 			printf '%s %s ' "$f" "$(stat -c %a "$f")"
-			if [ "$f" = ledger.db ]; then
-				sqlite3 "$f" 'SELECT serial, status FROM certs ORDER BY serial; SELECT * FROM meta ORDER BY key;' 2>&1 | md5sum
-			else
-				md5sum <"$f"
-			fi
+			case " $LEDGER_FILES " in
+			*" $f "*) ledger_snapshot . 2>&1 | md5sum ;;
+			*) md5sum <"$f" ;;
+			esac
 		done
 	)
 }
@@ -213,7 +217,7 @@ assert_json_times() {
 }
 
 rows() {
-	sqlite3 "$1/ledger.db" 'SELECT count(*) FROM certs'
+	ledger_rows "$1"
 }
 
 # A free TCP port on 127.0.0.1: random, below the kernel's ephemeral

@@ -2,7 +2,7 @@
 # ca-sign, and by OpenSSL and GnuTLS verifiers even for a certificate
 # another tool made with the same key), --max-days, and who issued.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl certtool sqlite3
+need openssl certtool $LEDGER_TOOLS
 
 cd "$T"
 assert_ok "ca-init with name constraints" ca-init -d ca --subject CN=Constrained \
@@ -142,7 +142,7 @@ assert_eq "90 days" $(((na - nb) / 86400)) 90
 
 # Who issued each certificate.
 assert_eq "issued_by is user@host" \
-	"$(sqlite3 ca/ledger.db "SELECT issued_by FROM certs WHERE sans = 'DNS:m.example.com'")" \
+	"$(ledger_sql ca "SELECT issued_by FROM certs WHERE sans = 'DNS:m.example.com'")" \
 	"$(id -un)@$(hostname)"
 run ca-list -d ca --json
 assert_contains "issued_by in --json" "$T/out" "\"issued_by\":\"$(id -un)@"

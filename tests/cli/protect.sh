@@ -1,7 +1,7 @@
 # Protecting the CA key: PKCS#8 encryption with a passphrase file, and
 # keys kept in a PKCS#11 token (SoftHSM2).
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 cd "$T"
 printf 'correct horse battery staple\n' >pass
@@ -160,8 +160,7 @@ if command -v softhsm2-util >/dev/null 2>&1 &&
 	# A failed ca-init --key-uri deletes the key pair it generated, by
 	# its id, and nothing else; labels are RFC 7512 percent-decoded.
 	cp -a ca refuser
-	sqlite3 refuser/ledger.db "CREATE TRIGGER no BEFORE INSERT ON certs
-		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+	ledger_refuse_inserts refuser 'refused by the test'
 	tok=pkcs11:token=cakit-test
 	objects() {
 		p11tool --login --set-pin 4321 --list-all "$tok" 2>/dev/null |

@@ -3,7 +3,8 @@
 # (CAKIT_TEST_QUERY_PLAN), and the hot ones must search an index.
 # Dropping or bypassing an index makes this fail.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
+[ "$CAKIT_TEST_LEDGER" = sqlite ] || skip "the query plans are SQLite's"
 
 W=$T/w
 mkdir "$W"

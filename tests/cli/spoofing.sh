@@ -3,7 +3,7 @@
 # in new subjects, from --subject and from CSRs, and whatever an older
 # ledger holds is shown escaped in the table and in messages.
 . "$top_srcdir/tests/cli/lib.sh"
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 W=$T/w
 mkdir "$W"
@@ -70,7 +70,7 @@ no_raw_rlo() {
 # A ledger written before the rule (or by hand) is shown escaped: the
 # table's line is one line, with the override visible as \u{202e}.
 serial=$(openssl x509 -in "$W/u.crt" -noout -serial | cut -d= -f2 | tr A-F a-f)
-sqlite3 "$ca/ledger.db" "UPDATE certs SET subject = 'CN=evil' || char(8238) ||
+ledger_sql "$ca" "UPDATE certs SET subject = 'CN=evil' || char(8238) ||
     'txt.exe' || char(10) || 'x\\y' || char(133) WHERE serial = '$serial'"
 run ca-list -d "$ca"
 assert_eq "ca-list: exit 0" "$rc" 0

@@ -7,7 +7,7 @@
 # same certificate again.
 . "$top_srcdir/tests/cli/lib.sh"
 
-need openssl sqlite3
+need openssl $LEDGER_TOOLS
 
 ca=$T/ca out=$T/renewed
 renew() {
@@ -68,12 +68,12 @@ assert_ok "openssl verifies it as a client certificate" openssl verify \
     -CAfile "$ca/ca.crt" -purpose sslclient "$c"
 
 assert_eq "the ledger: the new row replaces the old" \
-    "$(sqlite3 "$ca/ledger.db" "SELECT replaces FROM certs
+    "$(ledger_sql "$ca" "SELECT replaces FROM certs
     WHERE serial = '$new'")" "$old"
 assert_eq "the ledger: three rows (the long one was not due)" \
     "$(rows "$ca")" 3
 assert_eq "the ledger: the old one is still valid" \
-    "$(sqlite3 "$ca/ledger.db" "SELECT status FROM certs
+    "$(ledger_sql "$ca" "SELECT status FROM certs
     WHERE serial = '$old'")" valid
 assert_eq "nothing else in the output directory" "$(ls -A "$out")" \
     "$new.crt"

@@ -1150,7 +1150,7 @@ ledger_crl(void)
 	struct cakit_err	 err;
 	uint64_t		 n;
 
-	ck_assert_msg(crl_ledger_number(pca, &n, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ledger_crl_number(pca->ledger, &n, &err) == 0, "%s", err.msg);
 	return n;
 }
 
