@@ -136,7 +136,7 @@ add_name(struct args *a, enum san_type t, const char *opt, const char *value)
 	 * issue 2), though before anything is touched.
 	 */
 	if (san_add(&a->sans, t, value, strlen(value), &err) == -1) {
-		prefix_err(&err, opt);
+		err_prefix(&err, opt);
 		return cli_fail(&err);
 	}
 	a->names = true;

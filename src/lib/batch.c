@@ -331,7 +331,7 @@ unwritten_err(struct cakit_err *err, const char *name, const char *serial,
 {
 	size_t	 n;
 
-	prefix_err(err, name);
+	err_prefix(err, name);
 	n = strlen(err->msg);
 	if (more > 0)
 		snprintf(err->msg + n, sizeof(err->msg) - n, "; its "
@@ -389,7 +389,7 @@ group_read(struct batch_source *src, const struct ca *ca,
 		g->reqs[g->n] = req_parse(&d, notes, err);
 		free(d.data);
 		if (g->reqs[g->n] == NULL) {
-			prefix_err(err, g->names[g->n]);
+			err_prefix(err, g->names[g->n]);
 			return -1;
 		}
 		g->n++;
@@ -439,7 +439,7 @@ group_sign(struct ca *ca, const struct issue_opts *o, struct batch_group *g,
 	if (issue_batch(ca, o, g->reqs, g->n, time(NULL), g->rows, &failed,
 	    notes, err) == -1) {
 		if (failed < g->n)
-			prefix_err(err, g->names[failed]);
+			err_prefix(err, g->names[failed]);
 		return -1;
 	}
 	return group_show(g, sh, err);

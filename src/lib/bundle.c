@@ -212,7 +212,7 @@ p12_key_load(const char *keyfile, struct cakit_err *err)
 		gnutls_x509_privkey_deinit(key);
 		key = NULL;
 	}
-	secret_free(kd.data, kd.size);
+	file_secret_free(kd.data, kd.size);
 	return key;
 }
 
@@ -346,7 +346,7 @@ bundle_pkcs12(struct ca *ca, const char *path, const char *keyfile,
 	rc = 0;
 out:
 	if (pass != NULL)
-		secret_free(pass, strlen(pass));
+		file_secret_free(pass, strlen(pass));
 	gnutls_free(der.data);
 	free(tmp);
 	free(p.extra);

@@ -184,7 +184,7 @@ out:
 	gnutls_pubkey_deinit(kpub);
 	gnutls_pubkey_deinit(cpub);
 	if (pass != NULL)
-		secret_free(pass, strlen(pass));
+		file_secret_free(pass, strlen(pass));
 	free(path);
 	return rc;
 }

@@ -42,7 +42,7 @@ void	 err_set(struct cakit_err *err, const char *fmt, ...)
 void	 err_gnutls(struct cakit_err *err, int ret, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Put "what: " before the message already in err. */
-void	 prefix_err(struct cakit_err *err, const char *what);
+void	 err_prefix(struct cakit_err *err, const char *what);
 /* Leave a warning for the binary to print; beyond NOTES_MAX, dropped. */
 void	 notes_add(struct cakit_notes *notes, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -88,7 +88,7 @@ const char *opt_ca_dir(const char *opt);
 
 /*
  * Reads fill out with at most max bytes; the caller frees out->data
- * with gnutls_free, or a secret's with secret_free.  path "-" is
+ * with gnutls_free, or a secret's with file_secret_free.  path "-" is
  * standard input; name only names fd in messages.
  */
 int	 file_read(const char *path, size_t max, gnutls_datum_t *out,
@@ -98,11 +98,11 @@ int	 file_read_fd(int fd, const char *name, size_t max,
 /* A regular file only (no FIFO, device or stdin), into wiped memory. */
 int	 file_read_secret(const char *path, size_t max, gnutls_datum_t *out,
 	    struct cakit_err *err);
-/* The first line of a secret file, into *out (secret_free). */
+/* The first line of a secret file, into *out (file_secret_free). */
 int	 file_read_passphrase(const char *path, char **out,
 	    struct cakit_err *err);
 /* Wipe len bytes at p and free p (NULL is fine). */
-void	 secret_free(void *p, size_t len);
+void	 file_secret_free(void *p, size_t len);
 
 /* Replace path atomically with data, mode from the start. */
 int	 file_write_atomic(const char *path, const void *data, size_t len,
@@ -242,7 +242,7 @@ int	 key_type_of(gnutls_pubkey_t pub, enum key_type *t);
 gnutls_x509_privkey_t key_generate(enum key_type t, struct cakit_err *err);
 /*
  * key as PKCS#8 PEM into *out, under PBES2 AES-256 when pass is not
- * NULL: 0 or -1.  The caller wipes and frees out->data (secret_free).
+ * NULL: 0 or -1.  The caller wipes and frees out->data (file_secret_free).
  */
 int	 key_export_pem(gnutls_x509_privkey_t key, const char *pass,
 	    gnutls_datum_t *out, struct cakit_err *err);
@@ -365,7 +365,7 @@ void	 cert_list_free(gnutls_x509_crt_t *list, unsigned int n);
 
 /* text.c: UTF-8, and text that is safe to show on a terminal. */
 /* Length of the valid UTF-8 sequence at s (its code point in *cp), or 0. */
-size_t	 utf8_decode(const unsigned char *s, unsigned int *cp);
+size_t	 text_utf8_decode(const unsigned char *s, unsigned int *cp);
 /* Controls, bidirectional overrides, line separators: never shown raw. */
 bool	 text_unsafe(unsigned int cp);
 /* Append str to b with unsafe characters and stray bytes escaped. */
@@ -477,7 +477,6 @@ int	 ledger_list(struct ledger *l, const struct ledger_filter *f,
 	    int (*cb)(const struct ledger_row *row, void *arg), void *arg,
 	    struct cakit_err *err);
 void	 ledger_row_clear(struct ledger_row *row);
-const char *status_name(enum cert_status);
 
 /* A CA's settings, kept in its ledger; the strings are the struct's. */
 struct ca_settings {
@@ -588,6 +587,8 @@ int	 row_fill(struct ledger_row *r, gnutls_x509_crt_t crt, enum profile p,
 	    const struct san_list *sans, struct cakit_err *err);
 /* STATUS_REVOKED, else STATUS_EXPIRED after notAfter, else STATUS_VALID. */
 enum cert_status row_status(const struct ledger_row *r, time_t now);
+/* "valid", "revoked" or "expired" (static). */
+const char *row_status_name(enum cert_status s);
 /* Append r as a JSON object to b; files: NULL-terminated name, path pairs. */
 void	 row_json(struct buf *b, const struct ledger_row *r, time_t now,
 	    const char *const *files, bool with_pem);

@@ -78,7 +78,7 @@ crl_head_read(const char *path, struct crl_head *head, struct cakit_err *err)
 		goto out;
 	if (crl_times(&der, &head->this_update, &head->next_update,
 	    err) == -1) {
-		prefix_err(err, path);
+		err_prefix(err, path);
 		goto out;
 	}
 	head->numbered = crl_number(&der, &head->number, NULL) == 0;

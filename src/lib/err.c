@@ -60,7 +60,7 @@ notes_add(struct cakit_notes *notes, const char *fmt, ...)
 
 /* Put "what: " before the message already in err. */
 void
-prefix_err(struct cakit_err *err, const char *what)
+err_prefix(struct cakit_err *err, const char *what)
 {
 	char	 old[sizeof(err->msg)];
 

@@ -275,7 +275,7 @@ read_all(int fd, const char *name, size_t max, bool secret,
 				if (len > 0)
 					memcpy(np, p, len);
 				if (p != NULL)
-					secret_free(p, cap);
+					file_secret_free(p, cap);
 			} else
 				np = xreallocarray(p, ncap, 1);
 			p = np;
@@ -304,7 +304,7 @@ read_all(int fd, const char *name, size_t max, bool secret,
 	return 0;
 fail:
 	if (secret)
-		secret_free(p, cap);
+		file_secret_free(p, cap);
 	else
 		free(p);
 	return -1;
@@ -343,7 +343,7 @@ file_read(const char *path, size_t max, gnutls_datum_t *out,
 /*
  * Read a secret (a key, a passphrase) of at most max bytes from a
  * regular file, into memory that is wiped: the caller frees out->data
- * with secret_free.  A FIFO, a device or standard input is refused,
+ * with file_secret_free.  A FIFO, a device or standard input is refused,
  * without blocking on it (O_NONBLOCK until the file is known).
  */
 int
@@ -708,7 +708,7 @@ file_write_atomic(const char *path, const void *data, size_t len, int mode,
 	return rc;
 }
 
-/* The first line of a file, without its newline; wiped by secret_free. */
+/* The first line of a file, without its newline; wiped by file_secret_free. */
 int
 file_read_passphrase(const char *path, char **out, struct cakit_err *err)
 {
@@ -723,16 +723,16 @@ file_read_passphrase(const char *path, char **out, struct cakit_err *err)
 	if (n == 0 || memchr(d.data, '\0', n) != NULL) {
 		err_set(err, "%s: the first line must hold the passphrase",
 		    path);
-		secret_free(d.data, d.size);
+		file_secret_free(d.data, d.size);
 		return -1;
 	}
 	*out = xstrndup((char *)d.data, n);
-	secret_free(d.data, d.size);
+	file_secret_free(d.data, d.size);
 	return 0;
 }
 
 void
-secret_free(void *p, size_t len)
+file_secret_free(void *p, size_t len)
 {
 	if (p == NULL)
 		return;

@@ -176,7 +176,7 @@ stage_recover(const char *dir, struct cakit_notes *notes,
 		}
 		free(key);
 		if (uri.data != NULL)
-			secret_free(uri.data, uri.size);
+			file_secret_free(uri.data, uri.size);
 		uri.data = NULL;
 		stage_remove(stage);
 		close(fd);
@@ -525,7 +525,7 @@ compare_settings(const struct ca_init_opts *o, const struct ca *ca,
 	rc = 0;
 out:
 	if (kf.data != NULL)
-		secret_free(kf.data, kf.size);
+		file_secret_free(kf.data, kf.size);
 	free(keypath);
 	return rc;
 }
@@ -827,7 +827,7 @@ out:
  * any, is its PIN), else here (*xkey, which *key uses) and exported
  * under pass, if any.  keypem is what ca.key holds: the key, or only
  * the URI of the token's key, *token_uri.  The caller frees all five,
- * keypem with secret_free, on failure too.
+ * keypem with file_secret_free, on failure too.
  */
 static int
 ca_key_new(const struct ca_init_opts *o, const char *pass,
@@ -891,7 +891,7 @@ ca_keyed(const struct ca_init_opts *o, struct ca *parent, const char *pass,
 		notes_add(notes, "%s: could not delete the key this run "
 		    "generated; delete it with p11tool --delete", token_uri);
 	if (keypem.data != NULL)
-		secret_free(keypem.data, keypem.size);
+		file_secret_free(keypem.data, keypem.size);
 	gnutls_pubkey_deinit(pub);
 	gnutls_privkey_deinit(key);
 	gnutls_x509_privkey_deinit(xkey);
@@ -971,7 +971,7 @@ ca_create(const struct ca_init_opts *o, time_t now, struct ledger_row *row,
 		err_set(err, "%s: %s", o->dir, strerror(errno));
 out:
 	if (pass != NULL)
-		secret_free(pass, strlen(pass));
+		file_secret_free(pass, strlen(pass));
 	ca_free(parent);
 	return rc;
 }

@@ -481,7 +481,7 @@ issue_new_key(struct ca *ca, const struct issue_opts *o, enum key_type kt,
 out:
 	free(tmp);
 	if (pem.data != NULL)
-		secret_free(pem.data, pem.size);
+		file_secret_free(pem.data, pem.size);
 	gnutls_pubkey_deinit(pub);
 	gnutls_privkey_deinit(pk);
 	gnutls_x509_privkey_deinit(key);

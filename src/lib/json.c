@@ -27,7 +27,7 @@ json_str(struct buf *b, const char *str)
 		} else if (*s == '\n') {
 			buf_add(b, "\\n", 2);
 			s++;
-		} else if ((n = utf8_decode(s, &cp)) == 0) {
+		} else if ((n = text_utf8_decode(s, &cp)) == 0) {
 			buf_add(b, "\\ufffd", 6);
 			s++;
 		} else {

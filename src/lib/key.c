@@ -96,7 +96,7 @@ key_generate(enum key_type t, struct cakit_err *err)
 
 /*
  * PKCS#8 PEM; encrypted with AES-256 under PBES2 when a passphrase is
- * given.  The caller wipes and frees out->data (secret_free).
+ * given.  The caller wipes and frees out->data (file_secret_free).
  */
 int
 key_export_pem(gnutls_x509_privkey_t key, const char *pass,
@@ -269,7 +269,7 @@ key_load(const char *path, const char *pass, struct cakit_err *err)
 		key = NULL;
 	}
 out:
-	secret_free(d.data, d.size);
+	file_secret_free(d.data, d.size);
 	return key;
 }
 
@@ -310,7 +310,7 @@ void
 key_token_done(void)
 {
 	if (token_pin != NULL)
-		secret_free(token_pin, strlen(token_pin));
+		file_secret_free(token_pin, strlen(token_pin));
 	token_pin = NULL;
 }
 

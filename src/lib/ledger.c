@@ -423,17 +423,3 @@ ledger_row_clear(struct ledger_row *r)
 	free(r->der.data);
 	memset(r, 0, sizeof(*r));
 }
-
-const char *
-status_name(enum cert_status s)
-{
-	switch (s) {
-	case STATUS_VALID:
-		return "valid";
-	case STATUS_REVOKED:
-		return "revoked";
-	case STATUS_EXPIRED:
-		return "expired";
-	}
-	return "unknown";
-}

@@ -32,7 +32,7 @@ print_table(FILE *out, const struct ledger_row *r, time_t now)
 	text_visible(&sans, joined);
 	free(joined);
 	fprintf(out, "%-40s  %-7s  %-20s  %-7s  %s  %s\n", r->serial,
-	    status_name(row_status(r, now)), when, profile_name(r->profile),
+	    row_status_name(row_status(r, now)), when, profile_name(r->profile),
 	    buf_str(&subject), buf_str(&sans));
 	buf_free(&subject);
 	buf_free(&sans);

@@ -70,6 +70,21 @@ sans_json(struct buf *b, const char *sans)
 	buf_addc(b, ']');
 }
 
+/* How ca-list and JSON name a status. */
+const char *
+row_status_name(enum cert_status s)
+{
+	switch (s) {
+	case STATUS_VALID:
+		return "valid";
+	case STATUS_REVOKED:
+		return "revoked";
+	case STATUS_EXPIRED:
+		return "expired";
+	}
+	return "unknown";
+}
+
 /*
  * Append one JSON object for r, its status taken at now.  files is a
  * NULL-terminated list of name, path pairs (or NULL); with_pem adds
@@ -95,7 +110,7 @@ row_json(struct buf *b, const struct ledger_row *r, time_t now,
 	buf_add(b, ",\"profile\":", 11);
 	json_str(b, profile_name(r->profile));
 	buf_add(b, ",\"status\":", 10);
-	json_str(b, status_name(row_status(r, now)));
+	json_str(b, row_status_name(row_status(r, now)));
 	if (r->status == STATUS_REVOKED) {
 		buf_add(b, ",\"revoked_at\":", 14);
 		json_time(b, r->revoked_at);

@@ -9,7 +9,7 @@
 
 /* Length of the valid UTF-8 sequence at s (its code point in *cp), or 0. */
 size_t
-utf8_decode(const unsigned char *s, unsigned int *cp)
+text_utf8_decode(const unsigned char *s, unsigned int *cp)
 {
 	size_t	 n, i;
 
@@ -65,7 +65,7 @@ text_visible(struct buf *b, const char *str)
 	size_t			 n;
 
 	while (*s != '\0') {
-		if ((n = utf8_decode(s, &cp)) == 0) {
+		if ((n = text_utf8_decode(s, &cp)) == 0) {
 			buf_printf(b, "\\x%02x", *s++);
 			continue;
 		}
@@ -88,7 +88,7 @@ text_check(const char *what, const char *str, struct cakit_err *err)
 	size_t			 n;
 
 	for (; *s != '\0'; s += n) {
-		if ((n = utf8_decode(s, &cp)) == 0) {
+		if ((n = text_utf8_decode(s, &cp)) == 0) {
 			err_set(err, "%s: byte 0x%02x is not UTF-8", what, *s);
 			return -1;
 		}

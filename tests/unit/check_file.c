@@ -119,7 +119,7 @@ START_TEST(passphrase_wiped)
 	ck_assert_int_eq(file_read_passphrase(path, &pass, &err), 0);
 	ck_assert_uint_eq(strlen(pass), 64);
 	ck_assert(secret_left());
-	secret_free(pass, strlen(pass));
+	file_secret_free(pass, strlen(pass));
 	ck_assert_msg(!secret_left(), "the passphrase is still in memory");
 	free(path);
 	unit_rmdir();
@@ -157,7 +157,7 @@ START_TEST(growth_wiped)
 	ck_assert(!secret_left());
 	ck_assert_int_eq(file_read_secret(path, FILE_MAX, &d, &err), 0);
 	ck_assert_uint_eq(d.size, 40000);
-	secret_free(d.data, d.size);
+	file_secret_free(d.data, d.size);
 	ck_assert_msg(!secret_left(), "an outgrown buffer kept the secret");
 	free(guard);
 	free(path);

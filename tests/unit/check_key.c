@@ -208,7 +208,7 @@ START_TEST(export_plain_reloads)
 	gnutls_pubkey_deinit(pub2);
 	gnutls_pubkey_deinit(pub);
 	gnutls_privkey_deinit(back);
-	secret_free(pem.data, pem.size);
+	file_secret_free(pem.data, pem.size);
 	gnutls_x509_privkey_deinit(key);
 	free(path);
 }
@@ -240,7 +240,7 @@ START_TEST(export_encrypted_reloads)
 	gnutls_pubkey_deinit(pub2);
 	gnutls_pubkey_deinit(pub);
 	gnutls_privkey_deinit(back);
-	secret_free(pem.data, pem.size);
+	file_secret_free(pem.data, pem.size);
 	gnutls_x509_privkey_deinit(key);
 	free(path);
 }
@@ -268,7 +268,7 @@ START_TEST(load_locked)
 	ck_assert_int_eq(err.kind, ERR_KEY_LOCKED);
 	snprintf(want, sizeof(want), "%s: %s", path, locked[_i].msg);
 	ck_assert_str_eq(err.msg, want);
-	secret_free(pem.data, pem.size);
+	file_secret_free(pem.data, pem.size);
 	gnutls_x509_privkey_deinit(key);
 	free(path);
 }
