@@ -259,7 +259,6 @@ issue(const struct ca *ca, enum profile p, const struct req *req)
 	struct ledger_row	 row;
 	struct cakit_err	 err;
 	gnutls_x509_crt_t	 crt = NULL;
-	time_t			 ca_end;
 	int			 days;
 
 	memset(&row, 0, sizeof(row));
@@ -283,11 +282,7 @@ issue(const struct ca *ca, enum profile p, const struct req *req)
 	if (policy_check_names(ca, &sans, &err) == -1 ||
 	    policy_days(ca, 0, &days, &err) == -1)
 		goto out;
-	t.not_before = FUZZ_NOW;
-	t.not_after = FUZZ_NOW + (time_t)days * 86400;
-	ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
-	if (t.not_after > ca_end)
-		t.not_after = ca_end;
+	issue_validity(&t, FUZZ_NOW, days, -1, ca->crt, "the CA", NULL);
 	if ((crt = cert_build(&t, &serial, ca->crt, ca->key, &err)) == NULL) {
 		/* A clean refusal, but worth knowing about. */
 		if (getenv("FUZZ_VERBOSE") != NULL)

@@ -304,10 +304,8 @@ nc_text(gnutls_x509_crt_t crt, struct buf *b)
 				buf_printf(&one, "IP:%s/%u", addr, bits);
 			} else
 				buf_printf(&one, "%s:%.*s",
-				    type == GNUTLS_SAN_DNSNAME ? "DNS" :
-				    type == GNUTLS_SAN_RFC822NAME ? "email" :
-				    type == GNUTLS_SAN_URI ? "URI" : "other",
-				    (int)d.size, (char *)d.data);
+				    san_gnutls_prefix(type), (int)d.size,
+				    (char *)d.data);
 			v = xreallocarray(v, n + 1, sizeof(*v));
 			v[n++] = buf_str(&one);
 			memset(&one, 0, sizeof(one));
