@@ -21,18 +21,10 @@ static void
 make_ca(const char *dir, const char *subject, const char *parent)
 {
 	struct ca_init_opts	 o;
-	struct ledger_row	 row;
-	bool			 existed;
 
-	memset(&o, 0, sizeof(o));
-	o.dir = dir;
-	o.subject = subject;
-	o.key_type = KEY_ECDSA_P256;
-	o.path_len = -1;
+	unit_ca_opts(&o, dir, subject);
 	o.parent = parent;
-	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
-	    &err) == 0, "%s", err.msg);
-	ledger_row_clear(&row);
+	unit_ca_make(&o, time(NULL));
 }
 
 static void

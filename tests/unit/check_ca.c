@@ -17,23 +17,15 @@ setup(void)
 {
 	struct ca_init_opts	 o;
 	struct cakit_notes	 notes;
-	struct ledger_row	 row;
-	bool			 existed;
 
 	memset(&err, 0, sizeof(err));
 	memset(&notes, 0, sizeof(notes));
 	unit_tmpdir();
 	cadir = unit_path("ca");
-	memset(&o, 0, sizeof(o));
-	o.dir = cadir;
-	o.subject = "CN=Unit CA";
-	o.key_type = KEY_ECDSA_P256;
-	o.path_len = -1;
+	unit_ca_opts(&o, cadir, "CN=Unit CA");
 	o.crl_url = "http://crl.example/unit.crl";
 	o.max_days = 90;
-	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
-	    &err) == 0, "%s", err.msg);
-	ledger_row_clear(&row);
+	unit_ca_make(&o, time(NULL));
 }
 
 static void

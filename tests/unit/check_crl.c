@@ -1104,21 +1104,13 @@ setup_publish(void)
 	struct cakit_err	 err;
 	struct cakit_notes	 notes;
 	struct ca_init_opts	 o;
-	struct ledger_row	 row;
-	bool			 existed;
 
 	memset(&notes, 0, sizeof(notes));
 	now = time(NULL);
 	unit_tmpdir();
 	pdir = unit_path("ca");
-	memset(&o, 0, sizeof(o));
-	o.dir = pdir;
-	o.subject = "CN=Unit CRL Root";
-	o.key_type = KEY_ECDSA_P256;
-	o.path_len = -1;
-	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
-	    "%s", err.msg);
-	ledger_row_clear(&row);
+	unit_ca_opts(&o, pdir, "CN=Unit CRL Root");
+	unit_ca_make(&o, now);
 	ck_assert_msg((pca = ca_open(pdir, 0, NULL, &err)) != NULL, "%s",
 	    err.msg);
 }

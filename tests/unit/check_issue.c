@@ -15,20 +15,13 @@ static void
 make_ca(int days, enum key_type kt, int max_days)
 {
 	struct ca_init_opts	 o;
-	struct ledger_row	 row;
-	bool			 existed;
 
-	memset(&o, 0, sizeof(o));
-	o.dir = cadir;
-	o.subject = "CN=Unit Root,O=Example";
+	unit_ca_opts(&o, cadir, "CN=Unit Root,O=Example");
 	o.key_type = kt;
 	o.days = days;
-	o.path_len = -1;
 	o.crl_url = "http://crl.example/root.crl";
 	o.max_days = max_days;
-	ck_assert_msg(ca_init(&o, now, &row, &existed, &notes, &err) == 0,
-	    "%s", err.msg);
-	ledger_row_clear(&row);
+	unit_ca_make(&o, now);
 	ck_assert_ptr_nonnull(ca = ca_open(cadir, 0, NULL, &err));
 }
 

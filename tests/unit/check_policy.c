@@ -219,9 +219,7 @@ setup_ca(void)
 {
 	struct ca_init_opts	 o;
 	struct cakit_notes	 notes;
-	struct ledger_row	 row;
 	struct san_list		 permit = { NULL, 0 }, exclude = { NULL, 0 };
-	bool			 existed;
 	char			*dir;
 
 	memset(&err, 0, sizeof(err));
@@ -233,16 +231,10 @@ setup_ca(void)
 	push(&permit, SAN_EMAIL, "example.com");
 	push(&permit, SAN_URI, "example.com");
 	push(&exclude, SAN_DNS, "secret.example.com");
-	memset(&o, 0, sizeof(o));
-	o.dir = dir;
-	o.subject = "CN=Constrained";
-	o.key_type = KEY_ECDSA_P256;
-	o.path_len = -1;
+	unit_ca_opts(&o, dir, "CN=Constrained");
 	o.permit = &permit;
 	o.exclude = &exclude;
-	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
-	    &err) == 0, "%s", err.msg);
-	ledger_row_clear(&row);
+	unit_ca_make(&o, time(NULL));
 	ck_assert_ptr_nonnull(ca = ca_open(dir, 0, NULL, &err));
 	san_list_free(&exclude);
 	san_list_free(&permit);

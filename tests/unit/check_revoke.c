@@ -19,21 +19,13 @@ static void
 setup(void)
 {
 	struct ca_init_opts	 o;
-	struct ledger_row	 row;
-	bool			 existed;
 
 	memset(&err, 0, sizeof(err));
 	memset(&notes, 0, sizeof(notes));
 	unit_tmpdir();
 	cadir = unit_path("ca");
-	memset(&o, 0, sizeof(o));
-	o.dir = cadir;
-	o.subject = "CN=Unit Revoke Root,O=Example";
-	o.key_type = KEY_ECDSA_P256;
-	o.path_len = -1;
-	ck_assert_msg(ca_init(&o, time(NULL), &row, &existed, &notes,
-	    &err) == 0, "%s", err.msg);
-	ledger_row_clear(&row);
+	unit_ca_opts(&o, cadir, "CN=Unit Revoke Root,O=Example");
+	unit_ca_make(&o, time(NULL));
 	ck_assert_msg((ca = ca_open(cadir, 0, NULL, &err)) != NULL, "%s",
 	    err.msg);
 	memset(&notes, 0, sizeof(notes));

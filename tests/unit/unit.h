@@ -53,6 +53,32 @@ unit_data(const char *name)
 	return buf_str(&b);
 }
 
+/* Options for a test CA in dir: ECDSA P-256, no path length limit. */
+static inline void
+unit_ca_opts(struct ca_init_opts *o, const char *dir, const char *subject)
+{
+	memset(o, 0, sizeof(*o));
+	o->dir = dir;
+	o->subject = subject;
+	o->key_type = KEY_ECDSA_P256;
+	o->path_len = -1;
+}
+
+/* Make the CA that o describes, at now; the test fails if it cannot. */
+static inline void
+unit_ca_make(const struct ca_init_opts *o, time_t now)
+{
+	struct cakit_err	 err = { "", 0 };
+	struct cakit_notes	 notes;
+	struct ledger_row	 row;
+	bool			 existed;
+
+	memset(&notes, 0, sizeof(notes));
+	ck_assert_msg(ca_init(o, now, &row, &existed, &notes, &err) == 0,
+	    "%s", err.msg);
+	ledger_row_clear(&row);
+}
+
 #define UNIT_MAIN(suite_fn)						\
 int									\
 main(void)								\
