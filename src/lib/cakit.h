@@ -299,9 +299,10 @@ struct req {
 	struct san_list		 sans;
 };
 
-struct req *req_parse(const gnutls_datum_t *, struct cakit_notes *,
-	    struct cakit_err *);
-void	 req_free(struct req *);
+/* A PEM or DER request, checked; NULL on error.  Freed with req_free. */
+struct req *req_parse(const gnutls_datum_t *in, struct cakit_notes *notes,
+	    struct cakit_err *err);
+void	 req_free(struct req *req);
 
 /* cert.c: profiles and the certificates they produce. */
 enum profile {
@@ -543,13 +544,23 @@ const char *ca_file(size_t i, int flags);
 /* The CA in dir (flags CA_OPEN_*); NULL on error.  Freed with ca_free. */
 struct ca *ca_open(const char *dir, int flags, const char *passfile,
 	    struct cakit_err *err);
-void	 ca_free(struct ca *);
-int	 ca_check_usable(const struct ca *, time_t, struct cakit_err *);
-int	 ca_lookup(struct ca *, const char *, struct ledger_row *,
-	    struct cakit_err *);
-int	 ca_check_output(const struct ca *, const char *, struct cakit_err *);
-int	 ca_check_dir_mode(const char *, struct cakit_err *);
-bool	 ca_incomplete(const char *, struct cakit_err *);
+void	 ca_free(struct ca *ca);
+/* 0 while the CA's certificate is valid at now, else -1. */
+int	 ca_check_usable(const struct ca *ca, time_t now,
+	    struct cakit_err *err);
+/*
+ * The row of a serial or a certificate file (which must be the one
+ * recorded under its serial): 0, or -1.  Cleared by ledger_row_clear.
+ */
+int	 ca_lookup(struct ca *ca, const char *arg, struct ledger_row *row,
+	    struct cakit_err *err);
+/* -1 if path is one of the CA's own files, however it is spelt. */
+int	 ca_check_output(const struct ca *ca, const char *path,
+	    struct cakit_err *err);
+/* -1 if others may write to the directory dir. */
+int	 ca_check_dir_mode(const char *dir, struct cakit_err *err);
+/* Whether dir holds a CA's files but no ca.crt (described into err). */
+bool	 ca_incomplete(const char *dir, struct cakit_err *err);
 
 /* init.c: making a CA, root or intermediate. */
 /*
@@ -559,7 +570,8 @@ bool	 ca_incomplete(const char *, struct cakit_err *);
 int	 ca_init(const struct ca_init_opts *o, time_t now,
 	    struct ledger_row *row, bool *existed, struct cakit_notes *notes,
 	    struct cakit_err *err);
-bool	 init_interrupted(const char *);
+/* Whether a ca-init was interrupted in dir (or is running there). */
+bool	 init_interrupted(const char *dir);
 
 /* policy.c: what a CA may sign. */
 /*
@@ -841,9 +853,15 @@ enum list_format {
 	LIST_INDEX,
 };
 
-int	 list_print(struct ca *, struct ledger_filter *, enum list_format,
-	    FILE *, struct cakit_err *);
-int	 list_check(struct ca *, int, time_t, char *, size_t,
-	    struct cakit_err *);
+/* Print the rows f selects to out as fmt, streaming: 0 or -1. */
+int	 list_print(struct ca *ca, struct ledger_filter *f,
+	    enum list_format fmt, FILE *out, struct cakit_err *err);
+/*
+ * For monitoring: -1 with the problem in err (the CRL's nextUpdate
+ * within days, crl.pem behind the ledger, the CA expiring within 30
+ * days); else 0 with both dates described in status.
+ */
+int	 list_check(struct ca *ca, int days, time_t now, char *status,
+	    size_t len, struct cakit_err *err);
 
 #endif /* !CAKIT_H */
