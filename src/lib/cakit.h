@@ -572,6 +572,18 @@ int	 ca_init(const struct ca_init_opts *o, time_t now,
 	    struct cakit_err *err);
 /* Whether a ca-init was interrupted in dir (or is running there). */
 bool	 init_interrupted(const char *dir);
+/* What the options say of a CA certificate for pub, validity aside. */
+void	 init_tbs(const struct ca_init_opts *o, gnutls_pubkey_t pub,
+	    struct cert_tbs *t);
+
+/* init-exist.c: ca-init --exist-ok, an existing CA against the options. */
+/*
+ * 0 when the CA in o->dir is the one o describes, with row describing
+ * it (with its real issue time) for the caller to clear; else -1 with
+ * every difference in err.
+ */
+int	 init_existing(const struct ca_init_opts *o, struct ledger_row *row,
+	    struct cakit_err *err);
 
 /* policy.c: what a CA may sign. */
 /*
