@@ -31,20 +31,31 @@
 /* The longest header of any size_t length: tag, 0x8n, n octets. */
 #define DER_HEADER_MAX		(2 + sizeof(size_t))
 
-size_t	 der_header_len(size_t);
-void	 der_header(struct buf *, unsigned char, size_t);
-size_t	 der_header_put(unsigned char *, unsigned char, size_t);
-void	 der_wrap(struct buf *, unsigned char, const struct buf *);
-void	 der_integer(struct buf *, const unsigned char *, size_t);
-void	 der_uint(struct buf *, uint64_t);
-void	 der_enumerated(struct buf *, unsigned int);
-int	 der_oid(struct buf *, const char *, struct cakit_err *);
-void	 der_oid_raw(struct buf *, const unsigned char *, size_t);
-void	 der_null(struct buf *);
-void	 der_boolean(struct buf *, bool);
-void	 der_octet_string(struct buf *, const void *, size_t);
-void	 der_bit_string(struct buf *, const void *, size_t);
-bool	 der_time_valid(time_t);
-int	 der_time(struct buf *, time_t, struct cakit_err *);
+/* Each appends one TLV to b (out of memory aborts). */
+/* The size of the identifier and length octets for len content octets. */
+size_t	 der_header_len(size_t len);
+/* The header alone: the caller appends exactly len content octets. */
+void	 der_header(struct buf *b, unsigned char tag, size_t len);
+/* The header into h (DER_HEADER_MAX octets): der_header_len(len). */
+size_t	 der_header_put(unsigned char *h, unsigned char tag, size_t len);
+/* A TLV whose contents are everything in c. */
+void	 der_wrap(struct buf *b, unsigned char tag, const struct buf *c);
+/* A non-negative INTEGER from len big-endian octets. */
+void	 der_integer(struct buf *b, const unsigned char *p, size_t len);
+void	 der_uint(struct buf *b, uint64_t v);
+void	 der_enumerated(struct buf *b, unsigned int v);
+/* An OBJECT IDENTIFIER from dotted text: 0, or -1 if s is not one. */
+int	 der_oid(struct buf *b, const char *s, struct cakit_err *err);
+/* An OBJECT IDENTIFIER from its content octets. */
+void	 der_oid_raw(struct buf *b, const unsigned char *p, size_t len);
+void	 der_null(struct buf *b);
+void	 der_boolean(struct buf *b, bool v);
+void	 der_octet_string(struct buf *b, const void *p, size_t len);
+/* A BIT STRING of whole octets. */
+void	 der_bit_string(struct buf *b, const void *p, size_t len);
+/* Whether der_time() can write t. */
+bool	 der_time_valid(time_t t);
+/* A Time as RFC 5280 4.1.2.5 wants it (UTCTime 1950-2049): 0 or -1. */
+int	 der_time(struct buf *b, time_t t, struct cakit_err *err);
 
 #endif /* !DER_H */
