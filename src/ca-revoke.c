@@ -69,9 +69,10 @@ usage(FILE *f)
 static int
 parse_args(int argc, char *argv[], struct args *a)
 {
-	long long	 n;
-	bool		 reason_set = false;
-	int		 c, rc;
+	struct cakit_err	 err = { "", 0 };
+	long long		 n;
+	bool			 reason_set = false;
+	int			 c, rc;
 
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
@@ -92,9 +93,8 @@ parse_args(int argc, char *argv[], struct args *a)
 			a->passfile = optarg;
 			break;
 		case OPT_REASON:
-			if (crl_reason_parse(optarg, &a->reason) == -1)
-				return cli_usage_error("--reason '%.40s': "
-				    "unknown reason", optarg);
+			if (crl_reason_parse(optarg, &a->reason, &err) == -1)
+				return cli_usage_error("--%s", err.msg);
 			reason_set = true;
 			break;
 		default:

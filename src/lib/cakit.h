@@ -745,12 +745,13 @@ struct crl_head {
 
 /*
  * The reasons cakit records and puts in CRLs (certificateHold is not
- * one).  crl_reason_parse: the code of a name, any case; 0, or -1 when
- * it is not in the table.  crl_reason_name: the name of a code, static,
+ * one).  crl_reason_parse: the code of a name, any case; 0, or -1
+ * naming the names it takes.  crl_reason_name: the name of a code, static,
  * "unknown" when not in the table.  crl_reason_index_name: OpenSSL's
  * spelling in index.txt, static, or NULL when index.txt gives none.
  */
-int	 crl_reason_parse(const char *name, int *code);
+int	 crl_reason_parse(const char *name, int *code,
+	    struct cakit_err *err);
 const char *crl_reason_name(int code);
 const char *crl_reason_index_name(int code);
 /*

@@ -329,7 +329,8 @@ assert_eq "the forged certificate has l9's serial" "$(ser_upper forged.crt)" \
     "$(ser_upper l9.crt)"
 assert_fail "another certificate with the serial of one of ours" 1 \
     'not issued' ca-revoke -d root forged.crt
-assert_fail "usage: unknown reason" 2 'reason' \
+assert_fail "usage: unknown reason" 2 \
+    "--reason 'bogus': not one of unspecified, keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn" \
     ca-revoke -d root --reason bogus l9.crt
 assert_fail "usage: --crl with serials" 2 'crl' \
     ca-revoke -d root --crl "$(ser_lower l9.crt)"

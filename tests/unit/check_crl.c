@@ -903,13 +903,13 @@ START_TEST(test_reasons)
 			continue;
 		}
 		named++;
-		ck_assert_int_eq(crl_reason_parse(name, &parsed), 0);
+		ck_assert_int_eq(crl_reason_parse(name, &parsed, &err), 0);
 		ck_assert_int_eq(parsed, code);
 		for (i = 0; name[i] != '\0' && i + 1 < sizeof(upper); i++)
 			upper[i] = name[i] >= 'a' && name[i] <= 'z' ?
 			    name[i] - 'a' + 'A' : name[i];
 		upper[i] = '\0';
-		ck_assert_int_eq(crl_reason_parse(upper, &parsed), 0);
+		ck_assert_int_eq(crl_reason_parse(upper, &parsed, &err), 0);
 		ck_assert_int_eq(parsed, code);
 		ck_assert_msg(crl_build(cas[0].crt, cas[0].key, &e, 1, 1, now,
 		    now + 60, &der, &err) == 0, "%s: %s", name, err.msg);
@@ -920,13 +920,13 @@ START_TEST(test_reasons)
 	}
 	ck_assert_uint_eq(named, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		ck_assert_int_eq(crl_reason_parse(want[i], &parsed), 0);
+		ck_assert_int_eq(crl_reason_parse(want[i], &parsed, &err), 0);
 		ck_assert_str_eq(crl_reason_name(parsed), want[i]);
 	}
-	ck_assert_int_eq(crl_reason_parse("certificateHold", &parsed), -1);
-	ck_assert_int_eq(crl_reason_parse("removeFromCRL", &parsed), -1);
-	ck_assert_int_eq(crl_reason_parse("aACompromise", &parsed), -1);
-	ck_assert_int_eq(crl_reason_parse("", &parsed), -1);
+	ck_assert_int_eq(crl_reason_parse("certificateHold", &parsed, &err), -1);
+	ck_assert_int_eq(crl_reason_parse("removeFromCRL", &parsed, &err), -1);
+	ck_assert_int_eq(crl_reason_parse("aACompromise", &parsed, &err), -1);
+	ck_assert_int_eq(crl_reason_parse("", &parsed, &err), -1);
 	ck_assert_str_eq(crl_reason_name(6), "unknown");
 	e.reason = 6;
 	ck_assert_int_eq(crl_build(cas[0].crt, cas[0].key, &e, 1, 1, now,
