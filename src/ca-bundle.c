@@ -129,7 +129,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		return cli_usage_error("--key, --cert and --passphrase-file "
 		    "go with --pkcs12");
 	if (a->ndirs == 0)
-		a->dirs[a->ndirs++] = (char *)opt_ca_dir(NULL);
+		a->dirs[a->ndirs++] = (char *)opt_ca_dir(NULL, ".");
 	return CLI_CONTINUE;
 }
 

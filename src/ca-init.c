@@ -242,7 +242,10 @@ parse_args(int argc, char *argv[], struct args *a)
 		return cli_usage_error("--subject is required");
 	a->o.permit = &a->permit;
 	a->o.exclude = &a->exclude;
-	a->o.dir = opt_ca_dir(a->o.dir);
+	/* Making a CA where one happens to stand would be a surprise. */
+	if ((a->o.dir = opt_ca_dir(a->o.dir, NULL)) == NULL)
+		return cli_usage_error("no CA directory: give -d DIR (-d . for "
+		    "the current one) or set CA_DIR");
 	/*
 	 * $CA_KEY_PASSPHRASE_FILE unlocks existing keys (the parent's);
 	 * only --key-passphrase-file encrypts the new one.

@@ -253,7 +253,7 @@ check_args(int argc, char *const argv[], struct args *a)
 	    file_same(a->output, a->new_key))
 		return cli_usage_error("-o and --new-key name the same file");
 	a->o.sans = &a->sans;
-	a->dir = opt_ca_dir(a->dir);
+	a->dir = opt_ca_dir(a->dir, ".");
 	return CLI_CONTINUE;
 }
 

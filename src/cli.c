@@ -170,7 +170,7 @@ cli_open_ca(const char *dir, int flags, const char *passfile)
 
 	if ((flags & CA_OPEN_NOKEY) == 0)
 		passfile = cli_passfile(passfile);
-	if ((ca = ca_open(opt_ca_dir(dir), flags, passfile, &err)) == NULL)
+	if ((ca = ca_open(opt_ca_dir(dir, "."), flags, passfile, &err)) == NULL)
 		cli_fail(&err);
 	return ca;
 }

@@ -80,8 +80,8 @@ char	*xstrndup(const char *s, size_t max);
 /* Parse a decimal in [min, max] into *n: 0, or -1 if it is not one. */
 int	 opt_number(const char *s, long long min, long long max,
 	    long long *n);
-/* The CA directory: the option, else $CA_DIR, else "." (borrowed). */
-const char *opt_ca_dir(const char *opt);
+/* The CA directory: the option, else $CA_DIR, else fallback (borrowed). */
+const char *opt_ca_dir(const char *opt, const char *fallback);
 
 /* file.c: bounded reads, atomic replaceable files, secret files. */
 #define FILE_MAX	(1024 * 1024)

@@ -27,7 +27,7 @@ opt_number(const char *s, long long min, long long max, long long *out)
 
 /* -d wins, then $CA_DIR, then the current directory. */
 const char *
-opt_ca_dir(const char *dir)
+opt_ca_dir(const char *dir, const char *fallback)
 {
 	const char	*env;
 
@@ -35,5 +35,5 @@ opt_ca_dir(const char *dir)
 		return dir;
 	if ((env = getenv("CA_DIR")) != NULL && *env != '\0')
 		return env;
-	return ".";
+	return fallback;
 }

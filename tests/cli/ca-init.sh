@@ -324,7 +324,7 @@ refused "usage: empty --subject" 2 'subject' "$W/none" \
 refused "usage: subject with an empty RDN" 2 'subject' "$W/none" \
     ca-init -d "$W/none" --subject 'CN=a,,O=b'
 
-# The directory: $CA_DIR, -d over it, else the current directory.
+# The directory: $CA_DIR, -d over it; never the current one unasked.
 CA_DIR=$W/env assert_ok "\$CA_DIR" ca-init --subject 'CN=Env CA'
 assert_eq "\$CA_DIR: made there" "$(cafiles "$W/env")" "$all"
 CA_DIR=$W/env2 assert_ok "-d over \$CA_DIR" ca-init -d "$W/dopt" \
@@ -335,14 +335,15 @@ assert_ok "--dir" ca-init --dir "$W/dlong" --subject 'CN=Dir CA'
 assert_eq "--dir: made there" "$(cafiles "$W/dlong")" "$all"
 mkdir "$W/cwd"
 cd "$W/cwd" || exit 1
-assert_ok "current directory" ca-init --subject 'CN=Cwd CA'
-assert_eq "current directory: made there" \
-    "$(cafiles .)" \
-    "$all"
-mkdir "$W/e"
-cd "$W/e" || exit 1
-CA_DIR='' assert_ok "empty \$CA_DIR" ca-init --subject 'CN=Empty Env CA'
-assert_eq "empty \$CA_DIR: the current directory" "$(cafiles .)" "$all"
+assert_fail "no directory given" 2 \
+    '^ca-init: no CA directory: give -d DIR \(-d \. for the current one\) or set CA_DIR' \
+    ca-init --subject 'CN=Cwd CA'
+assert_eq "no directory given: nothing made" "$(ls -A .)" ""
+CA_DIR='' assert_fail "empty \$CA_DIR" 2 'no CA directory' \
+    ca-init --subject 'CN=Empty Env CA'
+assert_eq "empty \$CA_DIR: nothing made" "$(ls -A .)" ""
+assert_ok "-d ." ca-init -d . --subject 'CN=Cwd CA'
+assert_eq "-d .: made there" "$(cafiles .)" "$all"
 cd "$W" || exit 1
 
 # A failure after the directory is made leaves nothing behind.
