@@ -128,18 +128,32 @@ ca_check_dir(const char *dir, struct cakit_err *err)
 {
 	struct stat	 st;
 	char		*crt;
-	bool		 found;
+	int		 ret, saved;
 
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		err_set(err, "%s: no such CA directory; create one with "
-		    "ca-init", dir);
+	/* A permission problem is not a missing CA: say what failed. */
+	if (stat(dir, &st) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			err_set(err, "%s: no such CA directory; create one "
+			    "with ca-init", dir);
+		else
+			err_set(err, "%s: cannot read the CA directory: %s",
+			    dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		err_set(err, "%s: not a directory", dir);
 		return -1;
 	}
 	crt = file_join(dir, CA_CRT);
-	found = file_exists(crt);
+	ret = lstat(crt, &st);
+	saved = errno;
+	if (ret == -1 && saved != ENOENT)
+		err_set(err, "%s: cannot read: %s", crt, strerror(saved));
 	free(crt);
-	if (found)
+	if (ret == 0)
 		return ca_check_modes(dir, err);
+	if (saved != ENOENT)
+		return -1;
 	/*
 	 * Only the leftovers of an interrupted ca-init may be cleared by
 	 * running it again; anything else is the user's.

@@ -308,4 +308,30 @@ ocsp peer
 assert_contains "ocsp: now revoked" "$T/out" '^peer.crt: revoked$'
 assert_contains "ocsp: superseded" "$T/out" 'Reason: superseded'
 
+# A CA that cannot be read is not "not a CA directory": the reason is
+# given.  A symbolic link loop fails for root too; a directory its user
+# may not enter needs another user (root runs the copy as nobody).
+ln -s loop loop
+assert_fail "a directory that cannot be looked up" 1 \
+    '^ca-list: loop: cannot read the CA directory: Too many levels of symbolic links$' \
+    ca-list -d loop
+mkdir perm perm/bin
+cp -R ca perm/ca
+cp "$top_builddir/ca-list" perm/bin/ca-list
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 0711 "$T"
+	chmod 0755 perm perm/bin
+	chmod 0700 perm/ca
+	printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups %s "$@"\n' \
+	    "$PWD/perm/bin/ca-list" >perm/ca-list
+else
+	chmod 0 perm/ca
+	printf '#!/bin/sh\nexec %s "$@"\n' "$PWD/perm/bin/ca-list" >perm/ca-list
+fi
+chmod +x perm/ca-list
+assert_fail "a directory this user may not enter" 1 \
+    "^ca-list: $PWD/perm/ca/ca.crt: cannot read: Permission denied\$" \
+    perm/ca-list -d "$PWD/perm/ca"
+chmod 0700 "$T" perm/ca
+
 finish
