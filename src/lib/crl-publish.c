@@ -137,23 +137,29 @@ crl_unlock(int fd)
 /*
  * The CRL number of the crl.pem in dir: 1 with *number set, 0 when
  * there is no readable, well-formed, numbered crl.pem (a writer
- * replaces it).
+ * replaces it).  Unlike crl_head_read, which reads what it can of a
+ * file cut short for ca-list, the PEM must be whole: a crl.pem without
+ * its END line is damaged, and the next writer must replace it.
  */
 int
 crl_disk_number(const char *dir, uint64_t *number)
 {
-	struct crl_head	 head;
+	gnutls_datum_t	 pem = { NULL, 0 }, der = { NULL, 0 };
 	char		*path;
-	int		 ret;
+	int		 rc = 0;
 
 	*number = 0;
 	path = file_join(dir, CA_CRL);
-	ret = crl_head_read(path, &head, NULL);
+	if (file_read(path, SIZE_MAX, &pem, NULL) == -1 ||
+	    gnutls_pem_base64_decode2("X509 CRL", &pem, &der) < 0)
+		goto out;
+	if (crl_number(&der, number, NULL) == 0)
+		rc = 1;
+out:
+	gnutls_free(der.data);
+	free(pem.data);
 	free(path);
-	if (ret == -1 || !head.numbered)
-		return 0;
-	*number = head.number;
-	return 1;
+	return rc;
 }
 
 /*

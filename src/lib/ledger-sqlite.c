@@ -67,17 +67,22 @@ static const char *const migrations[] = {
 	"CREATE INDEX certs_key ON certs (key_id);",
 	/*
 	 * 4 -> 5: the CRL number, an integer in a table of its own that
-	 * one statement advances, out of the settings.  Text that is not
-	 * a number fails the migration (NOT NULL) rather than restart
-	 * the numbering.
+	 * one statement advances, out of the settings.  Every text that
+	 * version 4 read as a number moves (digits, leading zeros too, up
+	 * to CRL_NUMBER_MAX); any other text stays in meta and the table
+	 * stays empty, so that, as before, the CA still signs and lists
+	 * but no CRL is numbered until someone repairs it: never a
+	 * restarted numbering, and never a ledger no command can open.
 	 */
 	"CREATE TABLE crl_number (id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" number INTEGER NOT NULL CHECK (number >= 0));"
-	"INSERT INTO crl_number (id, number) SELECT 1, CASE WHEN"
-	" value GLOB '[0-9]*' AND NOT value GLOB '*[^0-9]*' AND"
-	" length(value) <= 18 THEN CAST(value AS INTEGER) END"
-	" FROM meta WHERE key = 'crl_number';"
-	"DELETE FROM meta WHERE key = 'crl_number';",
+	"INSERT INTO crl_number (id, number) SELECT 1, CAST(value AS INTEGER)"
+	" FROM meta WHERE key = 'crl_number' AND value GLOB '[0-9]*' AND"
+	" NOT value GLOB '*[^0-9]*' AND (length(ltrim(value, '0')) < 19 OR"
+	" (length(ltrim(value, '0')) = 19 AND"
+	" ltrim(value, '0') <= '9223372036854775806'));"
+	"DELETE FROM meta WHERE key = 'crl_number' AND"
+	" EXISTS (SELECT 1 FROM crl_number);",
 };
 
 #define KEY_ID_VERSION	4

@@ -103,6 +103,16 @@ assert_ok "ca-list --check after the repair" ca-list -d ca --check
 assert_ok "asked a third time: nothing to do" ca-revoke -d ca again.crt
 assert_not_contains "no CRL when crl.pem is current" err 'older than the ledger'
 
+# A crl.pem cut short before its END line (a copy or an editor that
+# failed) is damaged, even though its number can still be read: the
+# next writer replaces it, as it did before issue 10.
+grep -v 'END X509 CRL' ca/crl.pem >crl.cut
+cp crl.cut ca/crl.pem
+assert_ok "crl.pem without its END line: revoked again" \
+	ca-revoke -d ca again.crt
+assert_contains "a note says crl.pem was replaced" err 'older than the ledger'
+assert_ok "the replaced crl.pem is whole" openssl crl -in ca/crl.pem -noout
+
 # Killed at every step of the publish path, by either writer: crl.pem
 # stays whole and never goes back, the lock dies with the process, and
 # the next run publishes a CRL above every number taken.

@@ -152,4 +152,34 @@ assert_eq "every row has its key" \
 assert_eq "the CRL number is carried over" "$(ledger_crl_number "$W/old")" \
     "$(ledger_crl_number "$ca")"
 
+# --- a version 4 ledger, its CRL number as text -----------------------------
+# Every number version 4 read carries over, up to the largest it gave;
+# text that is not a number leaves the CA usable and refuses only to
+# number a CRL, as before the migration, and is kept for the operator.
+for n in 0007 9223372036854775805; do
+	rm -rf "$W/v4"
+	cp -rp "$ca" "$W/v4"
+	ledger_downgrade "$W/v4" 4
+	ledger_set_setting "$W/v4" crl_number "$n"
+	assert_ok "v4 CRL number $n: ca-list" ca-list -d "$W/v4"
+	assert_eq "v4 CRL number $n: carried over" \
+	    "$(ledger_crl_number "$W/v4")" "$(expr "$n" + 0)"
+	assert_ok "v4 CRL number $n: --crl" ca-revoke -d "$W/v4" --crl
+done
+assert_fail "the largest CRL number is the last" 1 'exhausted' \
+    ca-revoke -d "$W/v4" --crl
+rm -rf "$W/v4"
+cp -rp "$ca" "$W/v4"
+ledger_downgrade "$W/v4" 4
+ledger_set_setting "$W/v4" crl_number 'x12'
+assert_ok "v4 damaged CRL number: ca-list" ca-list -d "$W/v4"
+assert_eq "v4 damaged CRL number: upgraded" "$(ledger_version "$W/v4")" \
+    "$(ledger_latest_version)"
+assert_ok "v4 damaged CRL number: ca-sign" ca-sign -d "$W/v4" \
+    --new-key "$W/v4.key" --dns v4.example
+assert_fail "v4 damaged CRL number: no CRL" 1 'CRL number' \
+    ca-revoke -d "$W/v4" --crl
+assert_eq "v4 damaged CRL number: kept" \
+    "$(ledger_setting "$W/v4" crl_number)" x12
+
 finish

@@ -471,16 +471,44 @@ START_TEST(migrate_from_v4)
 }
 END_TEST
 
-/* A damaged CRL number stops the migration: no restart from 0. */
+/*
+ * A damaged CRL number does not stop the migration (the CA still opens,
+ * as at version 4) and is never restarted from 0: it stays in meta and
+ * no CRL number is given until it is repaired.
+ */
 START_TEST(migrate_damaged_crl_number)
 {
+	uint64_t	 n;
+
 	ledger_free(l);
 	l = NULL;
 	sql_exec(V5_TO_V4);
 	sql_exec("UPDATE meta SET value = '12x' WHERE key = 'crl_number'");
-	ck_assert_ptr_null(l = ledger_open(unit_dir, &err));
-	ck_assert_msg(strstr(err.msg, "NOT NULL") != NULL, "%s", err.msg);
-	ck_assert_int_eq(pragma("PRAGMA user_version"), 4);
+	reopen();
+	ck_assert_int_eq(pragma("PRAGMA user_version"), LEDGER_VERSION);
+	ck_assert_int_eq(pragma("SELECT value = '12x' FROM meta"
+	    " WHERE key = 'crl_number'"), 1);
+	ck_assert_int_eq(ledger_crl_number(l, &n, &err), -1);
+	ck_assert_int_eq(ledger_crl_number_next(l, 0, &n, &err), -1);
+	ck_assert_int_eq(pragma("SELECT count(*) FROM crl_number"), 0);
+}
+END_TEST
+
+/* Every number version 4 read carries over, up to the largest. */
+START_TEST(migrate_v4_largest_crl_number)
+{
+	uint64_t	 n;
+
+	ledger_free(l);
+	l = NULL;
+	sql_exec(V5_TO_V4);
+	sql_exec("UPDATE meta SET value = '09223372036854775805'"
+	    " WHERE key = 'crl_number'");
+	reopen();
+	ck_assert_int_eq(ledger_crl_number(l, &n, &err), 0);
+	ck_assert_uint_eq(n, 9223372036854775805ULL);
+	ck_assert_int_eq(ledger_crl_number_next(l, 0, &n, &err), 0);
+	ck_assert_int_eq(ledger_crl_number_next(l, 0, &n, &err), -1);
 }
 END_TEST
 
@@ -646,6 +674,7 @@ ledger_suite(void)
 	tcase_add_test(sq, schema);
 	tcase_add_test(sq, migrate_from_v4);
 	tcase_add_test(sq, migrate_damaged_crl_number);
+	tcase_add_test(sq, migrate_v4_largest_crl_number);
 	tcase_add_test(sq, migrate_from_v1);
 	tcase_add_test(sq, newer_schema_refused);
 	tcase_add_test(sq, not_a_database);
