@@ -58,8 +58,6 @@ enum mode {
 	MODE_BATCH,		/* --batch: sign many requests */
 };
 
-#define MODE_BIT(m)	(1U << (m))
-
 /* The modes that take nothing from the command line but options. */
 #define BATCH_ALONE	"--batch takes subjects and names from each request"
 #define RENEW_ALONE	"--renew takes the key, subject, names and profile " \
@@ -68,7 +66,6 @@ enum mode {
 /* What the command line asks for. */
 struct args {
 	enum mode		 mode;
-	unsigned int		 modes;		/* MODE_BIT of each given */
 	const char		*new_key;	/* MODE_NEW_KEY: the key file */
 	const char		*renew;		/* MODE_RENEW: serial or file */
 	const char		*csr;		/* MODE_CSR, MODE_BATCH; "-" */
@@ -147,14 +144,17 @@ add_name(struct args *a, enum san_type t, const char *opt, const char *value)
 }
 
 /*
- * --new-key, --renew or --batch: noted, and judged with the other
- * options once all are read (check_args), so that a second mode is
- * refused as it always was, after -h, -V and every malformed option.
+ * --new-key, --renew or --batch.  A second mode is a usage error, said
+ * as it always was: --batch's message if either is --batch, else
+ * --renew's.
  */
 static int
 set_mode(struct args *a, enum mode m)
 {
-	a->modes |= MODE_BIT(m);
+	if (a->mode != MODE_CSR && a->mode != m)
+		return cli_usage_error("%s", a->mode == MODE_BATCH ||
+		    m == MODE_BATCH ? BATCH_ALONE : RENEW_ALONE);
+	a->mode = m;
 	return CLI_CONTINUE;
 }
 
@@ -232,28 +232,20 @@ parse_option(int c, char *const argv[], struct args *a)
 static int
 check_args(int argc, char *const argv[], struct args *a)
 {
-	enum mode	 m;
-
 	if (argc > 1)
 		return cli_usage_error("more than one CSR given");
-	if ((a->modes & MODE_BIT(MODE_BATCH)) && (a->names ||
-	    a->o.subject != NULL || a->modes != MODE_BIT(MODE_BATCH)))
+	if (a->mode == MODE_BATCH && (a->names || a->o.subject != NULL))
 		return cli_usage_error("%s", BATCH_ALONE);
 	if (argc == 1)
 		a->csr = argv[0];
-	if ((a->modes & MODE_BIT(MODE_NEW_KEY)) && argc == 1)
+	if (a->mode == MODE_NEW_KEY && argc == 1)
 		return cli_usage_error("--new-key makes its own request; do "
 		    "not give a CSR");
-	if (a->kt_set && !(a->modes & MODE_BIT(MODE_NEW_KEY)))
+	if (a->kt_set && a->mode != MODE_NEW_KEY)
 		return cli_usage_error("--key-type is for --new-key");
-	if ((a->modes & MODE_BIT(MODE_RENEW)) && (argc == 1 || a->names ||
-	    a->o.subject != NULL || a->profile_set ||
-	    a->modes != MODE_BIT(MODE_RENEW)))
+	if (a->mode == MODE_RENEW && (argc == 1 || a->names ||
+	    a->o.subject != NULL || a->profile_set))
 		return cli_usage_error("%s", RENEW_ALONE);
-	/* At most one mode is left. */
-	for (m = MODE_NEW_KEY; m <= MODE_BATCH; m++)
-		if (a->modes == MODE_BIT(m))
-			a->mode = m;
 	if (a->mode == MODE_RENEW && a->backdate)
 		return cli_usage_error("--backdate is not for --renew, which "
 		    "backdates by the default %d s", BACKDATE_DEFAULT);

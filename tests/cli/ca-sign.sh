@@ -756,22 +756,8 @@ subject 'CN'|--subject CN $W/www.csr
 unknown option '--bogus'|--bogus $W/www.csr
 unknown option -x|-x $W/www.csr
 '--dns' needs a value|$W/www.csr --dns
-unknown option '--bogus'|--batch --renew $W/host.pem --bogus
-more than one CSR|--renew $W/host.pem --new-key $W/u.key $W/www.csr $W/www.csr
---batch takes|--renew $W/host.pem --new-key $W/u.key --batch
---renew takes|--new-key $W/u.key --renew $W/host.pem --key-type ed25519
 EOF
 set +f
-# Two modes are judged after the options, as every other conflict: -h
-# and -V still answer, and a malformed name is still refused as one.
-assert_ok "--batch --renew --help" ca-sign --batch --renew "$W/host.pem" --help
-assert_eq "--batch --renew --help: the usage" "$(cat "$T/out")" \
-    "$(cat "$T/help")"
-assert_ok "--renew --new-key -V" ca-sign --renew "$W/host.pem" \
-    --new-key "$W/u.key" -V
-refused "--new-key --renew --dns malformed" 1 "empty label" "$ca" \
-    ca-sign -d "$ca" --new-key "$W/u.key" --renew "$W/host.pem" \
-    --dns a..example.com
 
 # --- Concurrent signers ------------------------------------------------------
 n0=$(rows "$ca")
