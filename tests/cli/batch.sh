@@ -75,6 +75,14 @@ assert_fail "--batch with --dns" 2 'each request' \
 	ca-sign -d ca --batch --dns a.example csrs
 assert_fail "--batch with --new-key" 2 'each request' \
 	ca-sign -d ca --batch --new-key x.key csrs
+# A second mode is refused where it is given (as signify does), before
+# a --help after it could answer.
+assert_fail "--renew after --batch, then --help" 2 \
+	'^ca-sign: --batch takes subjects and names from each request' \
+	ca-sign -d ca --batch --renew 01 --help
+assert_fail "--new-key after --renew" 2 \
+	'^ca-sign: --renew takes the key, subject, names and profile' \
+	ca-sign -d ca --renew 01 --new-key x.key -V
 head -c 300 csrs/n1.csr >cut.pem
 run sh -c 'ca-sign -d ca --batch - <cut.pem'
 assert_eq "incomplete PEM: exit" "$rc" 1
