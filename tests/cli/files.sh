@@ -277,10 +277,11 @@ if command -v python3 >/dev/null 2>&1 &&
 		_holder=$!
 		_pids="$_pids $_holder"
 		_i=0
-		while [ ! -e "$T/locked" ] && [ $_i -lt 100 ]; do
+		while [ ! -e "$T/locked" ] && [ $_i -lt 600 ]; do
 			sleep 0.1
 			_i=$((_i + 1))
 		done
+		[ -e "$T/locked" ] || fail "hold: the ledger's lock never taken"
 	}
 	# waiting PID: until ca-sign holds its key temporary (named or not).
 	waiting() {
