@@ -71,13 +71,13 @@ crl_reason_parse(const char *name, int *code, struct cakit_err *err)
 	struct buf	 names = { 0 };
 	size_t		 i;
 
-	for (i = 0; i < NREASONS; i++) {
+	for (i = 0; i < NREASONS; i++)
 		if (strcasecmp(name, reasons[i].name) == 0) {
 			*code = reasons[i].code;
 			return 0;
 		}
+	for (i = 0; i < NREASONS; i++)
 		buf_printf(&names, "%s%s", i > 0 ? ", " : "", reasons[i].name);
-	}
 	err_set(err, "reason '%.40s': not one of %s", name, buf_str(&names));
 	buf_free(&names);
 	return -1;
